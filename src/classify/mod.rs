@@ -1,0 +1,277 @@
+//! Classification: what will this command do? Every command becomes one or more [`Finding`]s (DESIGN §2). This
+//! module is pure: the command's text comes in as values, and anything it must read (stdin, script files) comes
+//! through the [`Sources`] trait, so the same code serves `gate run`, `gate explain` and the policy tests.
+//!
+//! The rule that everything here keeps: what gate cannot see or cannot parse is `unknown`, never something
+//! milder.
+
+pub mod args;
+mod postgres;
+pub mod redact;
+pub mod shell;
+pub mod sql;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What a command does, in the terms a policy matches on. The names are a stable contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Read,
+    DataExport,
+    Write,
+    BulkWrite,
+    DestructiveWrite,
+    SchemaChange,
+    PermissionChange,
+    PrivilegeSwitch,
+    AdminConfig,
+    CodeExecution,
+    Unknown,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 11] = [
+        Kind::Read,
+        Kind::DataExport,
+        Kind::Write,
+        Kind::BulkWrite,
+        Kind::DestructiveWrite,
+        Kind::SchemaChange,
+        Kind::PermissionChange,
+        Kind::PrivilegeSwitch,
+        Kind::AdminConfig,
+        Kind::CodeExecution,
+        Kind::Unknown,
+    ];
+
+    /// The risk DESIGN §2 gives each kind when nothing more specific is known.
+    pub const fn default_risk(self) -> Risk {
+        match self {
+            Kind::Read => Risk::Low,
+            Kind::Write | Kind::SchemaChange => Risk::Moderate,
+            Kind::DataExport
+            | Kind::BulkWrite
+            | Kind::DestructiveWrite
+            | Kind::PermissionChange
+            | Kind::PrivilegeSwitch
+            | Kind::AdminConfig
+            | Kind::CodeExecution
+            | Kind::Unknown => Risk::High,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Read => "read",
+            Kind::DataExport => "data_export",
+            Kind::Write => "write",
+            Kind::BulkWrite => "bulk_write",
+            Kind::DestructiveWrite => "destructive_write",
+            Kind::SchemaChange => "schema_change",
+            Kind::PermissionChange => "permission_change",
+            Kind::PrivilegeSwitch => "privilege_switch",
+            Kind::AdminConfig => "admin_config",
+            Kind::CodeExecution => "code_execution",
+            Kind::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How bad it would be if the command were the wrong one. Ordered: a command's risk is its highest finding's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    Low,
+    Moderate,
+    High,
+    Critical,
+}
+
+impl Risk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Low => "low",
+            Risk::Moderate => "moderate",
+            Risk::High => "high",
+            Risk::Critical => "critical",
+        }
+    }
+}
+
+impl std::fmt::Display for Risk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a command acts. Every field is optional: gate reports what it could tell and nothing it guessed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub database: Option<String>,
+    pub user: Option<String>,
+}
+
+/// One thing a command will do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    pub risk: Risk,
+    pub tool: String,
+    pub target: Target,
+    pub objects: Vec<String>,
+    pub detail: String,
+}
+
+impl Finding {
+    pub fn new(kind: Kind, tool: &str, target: &Target, detail: impl Into<String>) -> Self {
+        Finding {
+            kind,
+            risk: kind.default_risk(),
+            tool: tool.to_string(),
+            target: target.clone(),
+            objects: Vec::new(),
+            detail: detail.into(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_risk(mut self, risk: Risk) -> Self {
+        self.risk = risk;
+        self
+    }
+
+    #[must_use]
+    pub fn with_objects(mut self, objects: Vec<String>) -> Self {
+        self.objects = objects;
+        self
+    }
+}
+
+/// The input a classification needs besides the argv: what it may have to read.
+pub trait Sources {
+    /// Whether the command's standard input is a terminal (an interactive session gate cannot see into).
+    fn stdin_is_terminal(&self) -> bool;
+}
+
+/// Sources for a command with nothing on stdin and no files to read: policy tests and benchmarks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoSources;
+
+impl Sources for NoSources {
+    fn stdin_is_terminal(&self) -> bool {
+        false
+    }
+}
+
+/// Everything classification found out about one command.
+#[derive(Clone, Debug)]
+pub struct Classification {
+    /// Never empty.
+    pub findings: Vec<Finding>,
+    /// The argv with every secret replaced by `***`: the only form that is printed, audited or sent.
+    pub redacted_argv: Vec<String>,
+    /// `redacted_argv` as one shell-quoted line.
+    pub command: String,
+}
+
+impl Classification {
+    /// The highest risk among the findings.
+    pub fn risk(&self) -> Risk {
+        self.findings.iter().map(|f| f.risk).max().unwrap_or(Risk::High)
+    }
+
+    /// The distinct kinds, in contract order.
+    pub fn kinds(&self) -> Vec<Kind> {
+        let mut kinds: Vec<Kind> = self.findings.iter().map(|f| f.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+
+    /// The target of the riskiest finding, as JSON, for the binding digest.
+    pub fn primary_target(&self) -> &Target {
+        self.findings
+            .iter()
+            .max_by_key(|f| f.risk)
+            .map_or(&EMPTY_TARGET, |f| &f.target)
+    }
+}
+
+static EMPTY_TARGET: Target = Target { host: None, port: None, database: None, user: None };
+
+/// Classifies one command. `env` is the environment the command will see (for `PG*` and similar).
+pub fn classify(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sources) -> Classification {
+    let mut findings = classify_argv(argv, env, sources);
+    if findings.is_empty() {
+        let tool = argv.first().map_or("", |a| program_name(a));
+        findings.push(Finding::new(Kind::Unknown, tool, &Target::default(), "gate found nothing to classify"));
+    }
+    let redacted_argv = redact::argv(argv);
+    let command = shell::join(&redacted_argv);
+    Classification { findings, redacted_argv, command }
+}
+
+fn classify_argv(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sources) -> Vec<Finding> {
+    let Some((program, args)) = argv.split_first() else {
+        return vec![Finding::new(Kind::Unknown, "", &Target::default(), "empty command")];
+    };
+    let tool = program_name(program);
+    match tool {
+        "psql" => postgres::psql(args, env, sources),
+        "pg_dump" => postgres::pg_dump(args, env),
+        "pg_dumpall" => postgres::pg_dumpall(args, env),
+        _ => vec![Finding::new(
+            Kind::Unknown,
+            tool,
+            &Target::default(),
+            format!("gate does not recognise `{tool}`"),
+        )],
+    }
+}
+
+/// The base name of a program path.
+pub fn program_name(program: &str) -> &str {
+    program.rsplit('/').next().unwrap_or(program)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classify_line(line: &str) -> Classification {
+        classify(&shell::split(line).unwrap(), &BTreeMap::new(), &NoSources)
+    }
+
+    #[test]
+    fn unrecognised_tools_are_unknown_and_high() {
+        let c = classify_line("some-internal-tool --all");
+        assert_eq!(c.kinds(), [Kind::Unknown]);
+        assert_eq!(c.risk(), Risk::High);
+        assert_eq!(c.findings[0].tool, "some-internal-tool");
+    }
+
+    #[test]
+    fn empty_argv_is_unknown() {
+        let c = classify(&[], &BTreeMap::new(), &NoSources);
+        assert_eq!(c.kinds(), [Kind::Unknown]);
+    }
+
+    #[test]
+    fn kind_names_are_the_contract() {
+        for kind in Kind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+    }
+}

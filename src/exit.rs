@@ -1,0 +1,35 @@
+//! The exit-code contract (DESIGN §6). Every failure maps to exactly one of these, so that a pipeline can tell
+//! "denied" from "try later" from "the wrapped tool failed".
+
+/// Exit statuses that gate itself produces. A command that ran passes its own status through instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Bad flags or arguments.
+    Usage = 64,
+    /// A bug or an environment gate cannot work in (for example an audit file it cannot write).
+    Internal = 70,
+    /// Expired, timed out, or no reviewer reachable: retry later.
+    Unavailable = 75,
+    /// Denied by policy or by a reviewer.
+    Denied = 77,
+    /// The policy or the configuration is invalid.
+    Config = 78,
+    /// The command exists but could not be executed.
+    CannotRun = 126,
+    /// The command was not found.
+    NotFound = 127,
+    /// Cancelled by Ctrl-C or SIGTERM.
+    Cancelled = 130,
+}
+
+impl Exit {
+    pub const fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// What every module error tells the top level: which exit status it means, and what the user can do next.
+pub trait Diagnostic: std::error::Error {
+    fn exit(&self) -> Exit;
+    fn hint(&self) -> Option<String>;
+}

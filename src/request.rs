@@ -1,0 +1,160 @@
+//! A request is everything gate knows about one command before it decides: the exact argv, where it runs, who
+//! asked and why. It is built once from values the caller supplies (no I/O here), and its binding digest is what an
+//! approval is bound to.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+
+/// Environment variables that change what a wrapped command does, and so belong to the request and its digest.
+/// `PATH` and the loader variables decide which binary runs; the rest name targets and credentials.
+const RELEVANT_PREFIXES: &[&str] = &[
+    "PG", "MYSQL", "MARIADB", "REDISCLI_", "MONGO", "AWS_", "KUBE", "TF_", "CLICKHOUSE_", "SQLITE",
+];
+const RELEVANT_NAMES: &[&str] = &["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "HOME", "USER"];
+
+/// Whether a variable of the caller's environment is part of the request.
+pub fn is_relevant_env(name: &str) -> bool {
+    RELEVANT_NAMES.contains(&name) || RELEVANT_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// The person (and, optionally, the agent acting for them) who asked for a command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Requester {
+    /// The OS account, resolved from the real uid. Never taken from a flag or a variable.
+    pub user: String,
+    /// The agent acting for `user`, from `--agent` or `GATE_AGENT`.
+    pub agent: Option<String>,
+}
+
+impl std::fmt::Display for Requester {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.agent {
+            Some(agent) => write!(f, "agent {agent} for user {}", self.user),
+            None => f.write_str(&self.user),
+        }
+    }
+}
+
+/// One command that gate has been asked to run.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub argv: Vec<String>,
+    pub cwd: String,
+    /// Only the variables for which [`is_relevant_env`] holds, sorted by name.
+    pub env: BTreeMap<String, String>,
+    pub requester: Requester,
+    pub reason: Option<String>,
+}
+
+impl Request {
+    /// The program's base name, as a policy's `tools` match sees it.
+    pub fn program(&self) -> &str {
+        self.argv.first().map_or("", |p| p.rsplit('/').next().unwrap_or(p))
+    }
+}
+
+/// The canonical form that the binding digest is taken over. Field order is fixed by the struct, and maps are
+/// sorted, so the same request always encodes to the same bytes.
+#[derive(Serialize)]
+struct Binding<'a> {
+    v: u8,
+    argv: &'a [String],
+    cwd: &'a str,
+    env: &'a BTreeMap<String, String>,
+    stdin: Option<&'a str>,
+    user: &'a str,
+    agent: Option<&'a str>,
+    target: &'a serde_json::Value,
+    policy: &'a str,
+}
+
+/// SHA-256 over the unredacted request, the digest of the stdin gate read (if any), the target it resolved and
+/// the digest of the policy that judged it. Change one byte of any of them and an approval no longer applies.
+pub fn binding_digest(
+    request: &Request,
+    stdin_digest: Option<&str>,
+    target: &serde_json::Value,
+    policy_digest: &str,
+) -> String {
+    let binding = Binding {
+        v: 1,
+        argv: &request.argv,
+        cwd: &request.cwd,
+        env: &request.env,
+        stdin: stdin_digest,
+        user: &request.requester.user,
+        agent: request.requester.agent.as_deref(),
+        target,
+        policy: policy_digest,
+    };
+    let bytes = serde_json::to_vec(&binding).expect("a binding always serialises");
+    sha256_tagged(&bytes)
+}
+
+/// `sha256:<hex>` of some bytes: the one digest notation gate prints and stores.
+pub fn sha256_tagged(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(argv: &[&str]) -> Request {
+        Request {
+            argv: argv.iter().map(ToString::to_string).collect(),
+            cwd: "/srv".into(),
+            env: BTreeMap::from([("PGHOST".to_string(), "db".to_string())]),
+            requester: Requester { user: "alice".into(), agent: None },
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn digest_changes_with_every_bound_field() {
+        let target = serde_json::json!({"host": "db"});
+        let base = request(&["psql", "-c", "SELECT 1"]);
+        let d0 = binding_digest(&base, None, &target, "p1");
+        assert_eq!(d0, binding_digest(&base.clone(), None, &target, "p1"), "deterministic");
+        assert!(d0.starts_with("sha256:") && d0.len() == 7 + 64);
+
+        let mut changed = base.clone();
+        changed.argv[2] = "SELECT 2".into();
+        assert_ne!(d0, binding_digest(&changed, None, &target, "p1"));
+        let mut changed = base.clone();
+        changed.cwd = "/tmp".into();
+        assert_ne!(d0, binding_digest(&changed, None, &target, "p1"));
+        let mut changed = base.clone();
+        changed.env.insert("PGPORT".into(), "6432".into());
+        assert_ne!(d0, binding_digest(&changed, None, &target, "p1"));
+        let mut changed = base.clone();
+        changed.requester.agent = Some("claude".into());
+        assert_ne!(d0, binding_digest(&changed, None, &target, "p1"));
+        assert_ne!(d0, binding_digest(&base, Some("sha256:00"), &target, "p1"));
+        assert_ne!(d0, binding_digest(&base, None, &target, "p2"));
+        // The reason is what a person says about the command, not the command: it does not bind.
+        let mut changed = base.clone();
+        changed.reason = Some("INC-1".into());
+        assert_eq!(d0, binding_digest(&changed, None, &target, "p1"));
+    }
+
+    #[test]
+    fn relevant_env_covers_targets_credentials_and_binary_lookup() {
+        for name in ["PGHOST", "PGPASSWORD", "MYSQL_PWD", "PATH", "LD_PRELOAD", "AWS_PROFILE"] {
+            assert!(is_relevant_env(name), "{name}");
+        }
+        for name in ["TERM", "SHELL", "LANG", "GATE_HOME"] {
+            assert!(!is_relevant_env(name), "{name}");
+        }
+    }
+}
