@@ -397,7 +397,7 @@ mod tests {
             ("version: 1\nrules:\n  - {name: a, decision: allow}\n  - {name: a, decision: deny}\n", "p.yaml:4:12: a second rule is named `a`"),
             (
                 "version: 1\nrules:\n  - name: a\n    decision: approve\n    approvals: {from: dba, count: 2}\n",
-                "p.yaml:5:24: rule `a` draws approvers from group `dba`",
+                "p.yaml:5:23: rule `a` draws approvers from group `dba`",
             ),
             (
                 "version: 1\ngroups: {dba: [al]}\nrules:\n  - name: a\n    decision: approve\n    approvals: {from: dba, count: 2}\n",
