@@ -10,3 +10,4 @@ pub mod clock;
 pub mod exit;
 pub mod request;
 pub mod policy;
+pub mod audit;

@@ -114,7 +114,7 @@ impl std::fmt::Display for Risk {
 }
 
 /// Where a command acts. Every field is optional: gate reports what it could tell and nothing it guessed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     pub host: Option<String>,
     pub port: Option<u16>,
