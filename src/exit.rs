@@ -4,6 +4,8 @@
 /// Exit statuses that gate itself produces. A command that ran passes its own status through instead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
+    /// A check found a problem: a policy test mismatched, or the audit file failed verification.
+    Failed = 1,
     /// Bad flags or arguments.
     Usage = 64,
     /// A bug or an environment gate cannot work in (for example an audit file it cannot write).

@@ -5,9 +5,16 @@
 //! The pure core is [`request`], [`classify`], [`policy`] and [`audit::chain`]; everything that touches files,
 //! processes, the clock or the terminal sits in the adapters beside them.
 
-pub mod classify;
-pub mod clock;
-pub mod exit;
-pub mod request;
-pub mod policy;
+pub mod assess;
 pub mod audit;
+pub mod classify;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod exec;
+pub mod exit;
+pub mod identity;
+pub mod paths;
+pub mod policy;
+pub mod request;
+pub mod ui;

@@ -10,7 +10,16 @@ use sha2::{Digest as _, Sha256};
 /// Environment variables that change what a wrapped command does, and so belong to the request and its digest.
 /// `PATH` and the loader variables decide which binary runs; the rest name targets and credentials.
 const RELEVANT_PREFIXES: &[&str] = &[
-    "PG", "MYSQL", "MARIADB", "REDISCLI_", "MONGO", "AWS_", "KUBE", "TF_", "CLICKHOUSE_", "SQLITE",
+    "PG",
+    "MYSQL",
+    "MARIADB",
+    "REDISCLI_",
+    "MONGO",
+    "AWS_",
+    "KUBE",
+    "TF_",
+    "CLICKHOUSE_",
+    "SQLITE",
 ];
 const RELEVANT_NAMES: &[&str] = &["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "HOME", "USER"];
 
@@ -51,7 +60,9 @@ pub struct Request {
 impl Request {
     /// The program's base name, as a policy's `tools` match sees it.
     pub fn program(&self) -> &str {
-        self.argv.first().map_or("", |p| p.rsplit('/').next().unwrap_or(p))
+        self.argv
+            .first()
+            .map_or("", |p| p.rsplit('/').next().unwrap_or(p))
     }
 }
 
@@ -100,10 +111,12 @@ pub fn sha256_tagged(bytes: &[u8]) -> String {
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -115,7 +128,10 @@ mod tests {
             argv: argv.iter().map(ToString::to_string).collect(),
             cwd: "/srv".into(),
             env: BTreeMap::from([("PGHOST".to_string(), "db".to_string())]),
-            requester: Requester { user: "alice".into(), agent: None },
+            requester: Requester {
+                user: "alice".into(),
+                agent: None,
+            },
             reason: None,
         }
     }
@@ -125,7 +141,11 @@ mod tests {
         let target = serde_json::json!({"host": "db"});
         let base = request(&["psql", "-c", "SELECT 1"]);
         let d0 = binding_digest(&base, None, &target, "p1");
-        assert_eq!(d0, binding_digest(&base.clone(), None, &target, "p1"), "deterministic");
+        assert_eq!(
+            d0,
+            binding_digest(&base.clone(), None, &target, "p1"),
+            "deterministic"
+        );
         assert!(d0.starts_with("sha256:") && d0.len() == 7 + 64);
 
         let mut changed = base.clone();
@@ -150,7 +170,14 @@ mod tests {
 
     #[test]
     fn relevant_env_covers_targets_credentials_and_binary_lookup() {
-        for name in ["PGHOST", "PGPASSWORD", "MYSQL_PWD", "PATH", "LD_PRELOAD", "AWS_PROFILE"] {
+        for name in [
+            "PGHOST",
+            "PGPASSWORD",
+            "MYSQL_PWD",
+            "PATH",
+            "LD_PRELOAD",
+            "AWS_PROFILE",
+        ] {
             assert!(is_relevant_env(name), "{name}");
         }
         for name in ["TERM", "SHELL", "LANG", "GATE_HOME"] {

@@ -63,11 +63,17 @@ pub fn seal(prev: Option<&Tail>, time: &str, event: &Event) -> (String, Tail) {
     let seq = prev.map_or(1, |t| t.seq + 1);
     let mut body: Map<String, Value> = fields;
     body.insert("seq".into(), Value::from(seq));
-    body.insert("prev".into(), Value::from(prev.map_or(GENESIS, |t| t.hash.as_str())));
+    body.insert(
+        "prev".into(),
+        Value::from(prev.map_or(GENESIS, |t| t.hash.as_str())),
+    );
     body.insert("time".into(), Value::from(time));
     let mut record = Value::Object(body);
     let hash = sha256_tagged(canonical(&record).as_bytes());
-    record.as_object_mut().expect("object").insert("hash".into(), Value::from(hash.clone()));
+    record
+        .as_object_mut()
+        .expect("object")
+        .insert("hash".into(), Value::from(hash.clone()));
     (canonical(&record), Tail { seq, hash })
 }
 
@@ -82,13 +88,25 @@ pub enum ChainError {
     Missing { line: usize, field: &'static str },
     #[error("line {line}: record seq {seq}: hash does not match its contents (it was edited)")]
     BadHash { line: usize, seq: u64 },
-    #[error("line {line}: expected seq {expected}, found {found} (a record was deleted, inserted or moved)")]
-    Sequence { line: usize, expected: u64, found: u64 },
-    #[error("line {line}: record seq {seq} does not link to the record before it (a record was deleted, inserted or moved)")]
+    #[error(
+        "line {line}: expected seq {expected}, found {found} (a record was deleted, inserted or moved)"
+    )]
+    Sequence {
+        line: usize,
+        expected: u64,
+        found: u64,
+    },
+    #[error(
+        "line {line}: record seq {seq} does not link to the record before it (a record was deleted, inserted or moved)"
+    )]
     Link { line: usize, seq: u64 },
-    #[error("line {line}: the last line is torn (a crash cut it short); the next append will seal it")]
+    #[error(
+        "line {line}: the last line is torn (a crash cut it short); the next append will seal it"
+    )]
     TornLastLine { line: usize },
-    #[error("the file ends at seq {found}, but the head says seq {expected} was written (the file was truncated)")]
+    #[error(
+        "the file ends at seq {found}, but the head says seq {expected} was written (the file was truncated)"
+    )]
     Truncated { expected: u64, found: u64 },
     #[error("record seq {seq} does not match the head's hash (records were replaced)")]
     HeadMismatch { seq: u64 },
@@ -117,7 +135,9 @@ pub fn verify(bytes: &[u8], head: Option<&Tail>) -> Result<Verified, ChainError>
     for (index, raw) in lines.iter().enumerate() {
         let line = index + 1;
         let is_last = index + 1 == lines.len();
-        let parsed: Option<Value> = std::str::from_utf8(raw).ok().and_then(|s| serde_json::from_str(s).ok());
+        let parsed: Option<Value> = std::str::from_utf8(raw)
+            .ok()
+            .and_then(|s| serde_json::from_str(s).ok());
         let Some(value) = parsed.filter(Value::is_object) else {
             if is_last && !complete {
                 return Err(ChainError::TornLastLine { line });
@@ -131,9 +151,24 @@ pub fn verify(bytes: &[u8], head: Option<&Tail>) -> Result<Verified, ChainError>
         if canonical(&value).as_bytes() != *raw {
             return Err(ChainError::NotCanonical { line });
         }
-        let seq = value.get("seq").and_then(Value::as_u64).ok_or(ChainError::Missing { line, field: "seq" })?;
-        let prev = value.get("prev").and_then(Value::as_str).ok_or(ChainError::Missing { line, field: "prev" })?;
-        let hash = value.get("hash").and_then(Value::as_str).ok_or(ChainError::Missing { line, field: "hash" })?;
+        let seq = value
+            .get("seq")
+            .and_then(Value::as_u64)
+            .ok_or(ChainError::Missing { line, field: "seq" })?;
+        let prev = value
+            .get("prev")
+            .and_then(Value::as_str)
+            .ok_or(ChainError::Missing {
+                line,
+                field: "prev",
+            })?;
+        let hash = value
+            .get("hash")
+            .and_then(Value::as_str)
+            .ok_or(ChainError::Missing {
+                line,
+                field: "hash",
+            })?;
         let mut body = value.clone();
         body.as_object_mut().expect("object").remove("hash");
         if sha256_tagged(canonical(&body).as_bytes()) != hash {
@@ -141,7 +176,11 @@ pub fn verify(bytes: &[u8], head: Option<&Tail>) -> Result<Verified, ChainError>
         }
         let expected = out.last.as_ref().map_or(1, |t| t.seq + 1);
         if seq != expected {
-            return Err(ChainError::Sequence { line, expected, found: seq });
+            return Err(ChainError::Sequence {
+                line,
+                expected,
+                found: seq,
+            });
         }
         if prev != out.last.as_ref().map_or(GENESIS, |t| t.hash.as_str()) {
             return Err(ChainError::Link { line, seq });
@@ -149,7 +188,8 @@ pub fn verify(bytes: &[u8], head: Option<&Tail>) -> Result<Verified, ChainError>
         if let Some((torn_line, torn_bytes)) = torn.take() {
             // Only a seal that names exactly these bytes excuses a line that is not a record.
             let seals = value.get("event").and_then(Value::as_str) == Some("sealed")
-                && value.get("torn_digest").and_then(Value::as_str) == Some(sha256_tagged(torn_bytes).as_str())
+                && value.get("torn_digest").and_then(Value::as_str)
+                    == Some(sha256_tagged(torn_bytes).as_str())
                 && value.get("torn_bytes").and_then(Value::as_u64) == Some(torn_bytes.len() as u64);
             if !seals {
                 return Err(ChainError::NotJson { line: torn_line });
@@ -165,7 +205,10 @@ pub fn verify(bytes: &[u8], head: Option<&Tail>) -> Result<Verified, ChainError>
             head_hash_seen = true;
         }
         out.records += 1;
-        out.last = Some(Tail { seq, hash: hash.to_string() });
+        out.last = Some(Tail {
+            seq,
+            hash: hash.to_string(),
+        });
     }
     if let Some((line, _)) = torn {
         return Err(ChainError::NotJson { line });
@@ -173,7 +216,10 @@ pub fn verify(bytes: &[u8], head: Option<&Tail>) -> Result<Verified, ChainError>
     if let Some(h) = head
         && !head_hash_seen
     {
-        return Err(ChainError::Truncated { expected: h.seq, found: out.last.as_ref().map_or(0, |t| t.seq) });
+        return Err(ChainError::Truncated {
+            expected: h.seq,
+            found: out.last.as_ref().map_or(0, |t| t.seq),
+        });
     }
     Ok(out)
 }
@@ -183,7 +229,11 @@ mod tests {
     use super::*;
 
     fn event(n: u32) -> Event {
-        Event::Error { id: Some(format!("id{n}")), exit: 70, message: format!("message {n} ✓ \"quoted\"") }
+        Event::Error {
+            id: Some(format!("id{n}")),
+            exit: 70,
+            message: format!("message {n} ✓ \"quoted\""),
+        }
     }
 
     fn chain(n: u32) -> (String, Tail) {
@@ -209,28 +259,53 @@ mod tests {
 
     #[test]
     fn canonical_form_sorts_keys_at_every_depth() {
-        let v: Value = serde_json::from_str(r#"{"b":1,"a":{"d":[1,{"z":0,"y":"x"}],"c":null}}"#).unwrap();
-        assert_eq!(canonical(&v), r#"{"a":{"c":null,"d":[1,{"y":"x","z":0}]},"b":1}"#);
+        let v: Value =
+            serde_json::from_str(r#"{"b":1,"a":{"d":[1,{"z":0,"y":"x"}],"c":null}}"#).unwrap();
+        assert_eq!(
+            canonical(&v),
+            r#"{"a":{"c":null,"d":[1,{"y":"x","z":0}]},"b":1}"#
+        );
     }
 
     #[test]
     fn each_kind_of_tampering_is_named() {
         let (text, tail) = chain(4);
         let lines: Vec<&str> = text.lines().collect();
-        let join = |ls: &[&str]| ls.iter().map(|l| format!("{l}\n")).collect::<String>();
+        let join = |ls: &[&str]| ls.iter().flat_map(|l| [*l, "\n"]).collect::<String>();
 
         let edited = text.replacen("message 1", "message X", 1);
-        assert!(matches!(verify(edited.as_bytes(), Some(&tail)), Err(ChainError::BadHash { line: 2, seq: 2 })));
+        assert!(matches!(
+            verify(edited.as_bytes(), Some(&tail)),
+            Err(ChainError::BadHash { line: 2, seq: 2 })
+        ));
         let deleted = join(&[lines[0], lines[2], lines[3]]);
-        assert!(matches!(verify(deleted.as_bytes(), Some(&tail)), Err(ChainError::Sequence { line: 2, .. })));
+        assert!(matches!(
+            verify(deleted.as_bytes(), Some(&tail)),
+            Err(ChainError::Sequence { line: 2, .. })
+        ));
         let reordered = join(&[lines[0], lines[2], lines[1], lines[3]]);
-        assert!(matches!(verify(reordered.as_bytes(), Some(&tail)), Err(ChainError::Sequence { line: 2, .. })));
+        assert!(matches!(
+            verify(reordered.as_bytes(), Some(&tail)),
+            Err(ChainError::Sequence { line: 2, .. })
+        ));
         let truncated = join(&lines[..3]);
-        assert!(matches!(verify(truncated.as_bytes(), Some(&tail)), Err(ChainError::Truncated { expected: 4, found: 3 })));
+        assert!(matches!(
+            verify(truncated.as_bytes(), Some(&tail)),
+            Err(ChainError::Truncated {
+                expected: 4,
+                found: 3
+            })
+        ));
         let torn = &text[..text.len() - 10];
-        assert!(matches!(verify(torn.as_bytes(), Some(&tail)), Err(ChainError::TornLastLine { line: 4 })));
+        assert!(matches!(
+            verify(torn.as_bytes(), Some(&tail)),
+            Err(ChainError::TornLastLine { line: 4 })
+        ));
         let spaced = text.replacen("\"seq\":2", "\"seq\": 2", 1);
-        assert!(matches!(verify(spaced.as_bytes(), Some(&tail)), Err(ChainError::NotCanonical { line: 2 })));
+        assert!(matches!(
+            verify(spaced.as_bytes(), Some(&tail)),
+            Err(ChainError::NotCanonical { line: 2 })
+        ));
     }
 
     #[test]
@@ -240,13 +315,19 @@ mod tests {
         let (seal_line, sealed_tail) = seal(
             Some(&tail),
             "2026-11-24T00:00:01.000Z",
-            &Event::Sealed { torn_bytes: torn.len() as u64, torn_digest: sha256_tagged(torn.as_bytes()) },
+            &Event::Sealed {
+                torn_bytes: torn.len() as u64,
+                torn_digest: sha256_tagged(torn.as_bytes()),
+            },
         );
         let file = format!("{text}{torn}\n{seal_line}\n");
         let v = verify(file.as_bytes(), Some(&sealed_tail)).unwrap();
         assert_eq!(v.sealed, vec![(3, 3)]);
         // A seal cannot excuse different bytes.
         let forged = format!("{text}{{\"event\":\"other\n{seal_line}\n");
-        assert!(matches!(verify(forged.as_bytes(), Some(&sealed_tail)), Err(ChainError::NotJson { line: 3 })));
+        assert!(matches!(
+            verify(forged.as_bytes(), Some(&sealed_tail)),
+            Err(ChainError::NotJson { line: 3 })
+        ));
     }
 }

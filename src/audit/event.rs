@@ -60,7 +60,10 @@ pub enum Event {
     /// A request was cancelled before it ran.
     Cancelled { id: String, by: String },
     /// A crash left a partial line; this record seals it into the chain so it is never silently lost.
-    Sealed { torn_bytes: u64, torn_digest: String },
+    Sealed {
+        torn_bytes: u64,
+        torn_digest: String,
+    },
 }
 
 impl Event {

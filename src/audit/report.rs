@@ -62,19 +62,29 @@ impl Row {
                 };
                 self.command = text(record, "command").unwrap_or_default();
                 if let Some(kinds) = record.get("kinds").and_then(Value::as_array) {
-                    self.kinds = kinds.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",");
+                    self.kinds = kinds
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(",");
                 }
             }
             Some("decided") => self.decision = text(record, "decision").unwrap_or_default(),
             Some("exited") => {
-                self.exit = match (record.get("status").and_then(Value::as_i64), record.get("signal").and_then(Value::as_i64)) {
+                self.exit = match (
+                    record.get("status").and_then(Value::as_i64),
+                    record.get("signal").and_then(Value::as_i64),
+                ) {
                     (Some(s), _) => s.to_string(),
                     (None, Some(sig)) => format!("signal {sig}"),
                     _ => "-".into(),
                 };
             }
             Some("error") => {
-                self.exit = record.get("exit").and_then(Value::as_u64).map_or_else(|| "error".into(), |e| format!("{e} (gate)"));
+                self.exit = record
+                    .get("exit")
+                    .and_then(Value::as_u64)
+                    .map_or_else(|| "error".into(), |e| format!("{e} (gate)"));
                 if self.decision == "-" {
                     self.decision = "error".into();
                 }
@@ -91,11 +101,18 @@ impl Row {
         filter.since.is_none_or(|s| time.is_some_and(|t| t >= s))
             && filter.until.is_none_or(|u| time.is_some_and(|t| t <= u))
             && filter.user.as_ref().is_none_or(|u| {
-                self.records.iter().any(|r| text(r, "user").as_deref() == Some(u) || text(r, "agent").as_deref() == Some(u))
+                self.records.iter().any(|r| {
+                    text(r, "user").as_deref() == Some(u) || text(r, "agent").as_deref() == Some(u)
+                })
             })
             && filter.decision.is_none_or(|d| self.decision == d.as_str())
-            && filter.kind.is_none_or(|k| self.kinds.split(',').any(|x| x == k.as_str()))
-            && filter.id.as_ref().is_none_or(|p| self.id.starts_with(p.as_str()))
+            && filter
+                .kind
+                .is_none_or(|k| self.kinds.split(',').any(|x| x == k.as_str()))
+            && filter
+                .id
+                .as_ref()
+                .is_none_or(|p| self.id.starts_with(p.as_str()))
     }
 }
 
@@ -147,22 +164,85 @@ mod tests {
     fn one_row_per_request_with_its_outcome() {
         let r = rows(&records(), &Filter::default());
         assert_eq!(r.len(), 2);
-        assert_eq!((r[0].id.as_str(), r[0].decision.as_str(), r[0].exit.as_str()), ("01A", "deny", "-"));
-        assert_eq!((r[1].user.as_str(), r[1].decision.as_str(), r[1].exit.as_str()), ("bob (agent claude)", "allow", "0"));
+        assert_eq!(
+            (r[0].id.as_str(), r[0].decision.as_str(), r[0].exit.as_str()),
+            ("01A", "deny", "-")
+        );
+        assert_eq!(
+            (
+                r[1].user.as_str(),
+                r[1].decision.as_str(),
+                r[1].exit.as_str()
+            ),
+            ("bob (agent claude)", "allow", "0")
+        );
         assert_eq!(r[1].records.len(), 3);
     }
 
     #[test]
     fn filters() {
         let all = records();
-        let f = |filter: Filter| rows(&all, &filter).into_iter().map(|r| r.id).collect::<Vec<_>>();
-        assert_eq!(f(Filter { user: Some("alice".into()), ..Filter::default() }), ["01A"]);
-        assert_eq!(f(Filter { user: Some("claude".into()), ..Filter::default() }), ["01B"]);
-        assert_eq!(f(Filter { decision: Some(Decision::Allow), ..Filter::default() }), ["01B"]);
-        assert_eq!(f(Filter { kind: Some(Kind::DataExport), ..Filter::default() }), ["01A"]);
-        assert_eq!(f(Filter { id: Some("01B".into()), ..Filter::default() }), ["01B"]);
-        assert_eq!(f(Filter { since: Some("2026-11-21T00:00:00Z".parse().unwrap()), ..Filter::default() }), ["01B"]);
-        assert_eq!(f(Filter { until: Some("2026-11-21T00:00:00Z".parse().unwrap()), ..Filter::default() }), ["01A"]);
-        assert_eq!(f(Filter { limit: Some(1), ..Filter::default() }), ["01B"]);
+        let f = |filter: Filter| {
+            rows(&all, &filter)
+                .into_iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            f(Filter {
+                user: Some("alice".into()),
+                ..Filter::default()
+            }),
+            ["01A"]
+        );
+        assert_eq!(
+            f(Filter {
+                user: Some("claude".into()),
+                ..Filter::default()
+            }),
+            ["01B"]
+        );
+        assert_eq!(
+            f(Filter {
+                decision: Some(Decision::Allow),
+                ..Filter::default()
+            }),
+            ["01B"]
+        );
+        assert_eq!(
+            f(Filter {
+                kind: Some(Kind::DataExport),
+                ..Filter::default()
+            }),
+            ["01A"]
+        );
+        assert_eq!(
+            f(Filter {
+                id: Some("01B".into()),
+                ..Filter::default()
+            }),
+            ["01B"]
+        );
+        assert_eq!(
+            f(Filter {
+                since: Some("2026-11-21T00:00:00Z".parse().unwrap()),
+                ..Filter::default()
+            }),
+            ["01B"]
+        );
+        assert_eq!(
+            f(Filter {
+                until: Some("2026-11-21T00:00:00Z".parse().unwrap()),
+                ..Filter::default()
+            }),
+            ["01A"]
+        );
+        assert_eq!(
+            f(Filter {
+                limit: Some(1),
+                ..Filter::default()
+            }),
+            ["01B"]
+        );
     }
 }

@@ -98,33 +98,56 @@ impl AuditLog {
     }
 
     fn open_for_append(&self) -> Result<File, AuditError> {
-        let open_err = |source| AuditError::Open { path: self.path.clone(), source };
+        let open_err = |source| AuditError::Open {
+            path: self.path.clone(),
+            source,
+        };
         if let Some(dir) = self.path.parent()
             && !dir.as_os_str().is_empty()
         {
             std::fs::create_dir_all(dir).map_err(open_err)?;
         }
-        OpenOptions::new().read(true).append(true).create(true).mode(0o660).open(&self.path).map_err(open_err)
+        OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .mode(0o660)
+            .open(&self.path)
+            .map_err(open_err)
     }
 
     /// Appends events as one batch: one lock, one write, one `fsync`. Returns the new tail.
     pub fn append(&self, time: Timestamp, events: &[Event]) -> Result<Tail, AuditError> {
         let mut file = self.open_for_append()?;
-        file.lock().map_err(|source| AuditError::Lock { path: self.path.clone(), source })?;
+        file.lock().map_err(|source| AuditError::Lock {
+            path: self.path.clone(),
+            source,
+        })?;
         let result = self.append_locked(&mut file, time, events);
         // Closing the file releases the lock; an explicit unlock failing changes nothing.
         let _ = file.unlock();
         result
     }
 
-    fn append_locked(&self, file: &mut File, time: Timestamp, events: &[Event]) -> Result<Tail, AuditError> {
-        let write_err = |source| AuditError::Write { path: self.path.clone(), source };
+    fn append_locked(
+        &self,
+        file: &mut File,
+        time: Timestamp,
+        events: &[Event],
+    ) -> Result<Tail, AuditError> {
+        let write_err = |source| AuditError::Write {
+            path: self.path.clone(),
+            source,
+        };
         let (mut tail, torn) = self.read_tail(file)?;
         let stamp = format_time(time);
         let mut batch = String::new();
         if let Some(torn) = torn {
             batch.push('\n');
-            let seal = Event::Sealed { torn_bytes: torn.len() as u64, torn_digest: sha256_tagged(&torn) };
+            let seal = Event::Sealed {
+                torn_bytes: torn.len() as u64,
+                torn_digest: sha256_tagged(&torn),
+            };
             let (line, t) = chain::seal(tail.as_ref(), &stamp, &seal);
             batch.push_str(&line);
             batch.push('\n');
@@ -146,7 +169,10 @@ impl AuditLog {
 
     /// The last complete record's (seq, hash), and the bytes of a torn last line if a crash left one.
     fn read_tail(&self, file: &mut File) -> Result<(Option<Tail>, Option<Vec<u8>>), AuditError> {
-        let read_err = |source| AuditError::Open { path: self.path.clone(), source };
+        let read_err = |source| AuditError::Open {
+            path: self.path.clone(),
+            source,
+        };
         let len = file.metadata().map_err(read_err)?.len();
         if len == 0 {
             return Ok((None, None));
@@ -192,16 +218,24 @@ impl AuditLog {
 
     /// Reads the whole file and its head under a shared lock, so that no append is half-seen.
     pub fn read(&self) -> Result<(Vec<u8>, Option<Tail>), AuditError> {
-        let open_err = |source| AuditError::Open { path: self.path.clone(), source };
+        let open_err = |source| AuditError::Open {
+            path: self.path.clone(),
+            source,
+        };
         let mut file = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
             Err(e) => return Err(open_err(e)),
         };
-        file.lock_shared().map_err(|source| AuditError::Lock { path: self.path.clone(), source })?;
+        file.lock_shared().map_err(|source| AuditError::Lock {
+            path: self.path.clone(),
+            source,
+        })?;
         let mut bytes = Vec::new();
         let read = file.read_to_end(&mut bytes).map_err(open_err);
-        let head = std::fs::read(self.head_path()).ok().and_then(|h| serde_json::from_slice::<Tail>(&h).ok());
+        let head = std::fs::read(self.head_path())
+            .ok()
+            .and_then(|h| serde_json::from_slice::<Tail>(&h).ok());
         let _ = file.unlock();
         read?;
         Ok((bytes, head))
@@ -211,9 +245,14 @@ impl AuditLog {
     pub fn verify(&self) -> Result<Verified, AuditError> {
         let (bytes, head) = self.read()?;
         if head.is_none() && !bytes.is_empty() {
-            return Err(AuditError::HeadMissing { path: self.head_path() });
+            return Err(AuditError::HeadMissing {
+                path: self.head_path(),
+            });
         }
-        chain::verify(&bytes, head.as_ref()).map_err(|source| AuditError::Chain { path: self.path.clone(), source })
+        chain::verify(&bytes, head.as_ref()).map_err(|source| AuditError::Chain {
+            path: self.path.clone(),
+            source,
+        })
     }
 
     /// Every record that parses, in file order. Torn or damaged lines are skipped here; `verify` reports them.
@@ -234,7 +273,10 @@ pub fn parse_records(bytes: &[u8]) -> Vec<Value> {
 
 fn parse_tail(line: &[u8]) -> Option<Tail> {
     let v: Value = serde_json::from_slice(line).ok()?;
-    Some(Tail { seq: v.get("seq")?.as_u64()?, hash: v.get("hash")?.as_str()?.to_string() })
+    Some(Tail {
+        seq: v.get("seq")?.as_u64()?,
+        hash: v.get("hash")?.as_str()?.to_string(),
+    })
 }
 
 /// Audit timestamps: RFC 3339, UTC, milliseconds.
@@ -247,7 +289,10 @@ mod tests {
     use super::*;
 
     fn ev(n: u32) -> Event {
-        Event::Cancelled { id: format!("r{n}"), by: "alice".into() }
+        Event::Cancelled {
+            id: format!("r{n}"),
+            by: "alice".into(),
+        }
     }
 
     #[test]
@@ -269,14 +314,28 @@ mod tests {
         let log = AuditLog::new(dir.path().join("audit.jsonl"));
         let t = Timestamp::from_second(1_800_000_000).unwrap();
         log.append(t, &[ev(1)]).unwrap();
-        OpenOptions::new().append(true).open(log.path()).unwrap().write_all(b"{\"event\":\"requ").unwrap();
-        assert!(matches!(log.verify(), Err(AuditError::Chain { source: ChainError::TornLastLine { line: 2 }, .. })));
+        OpenOptions::new()
+            .append(true)
+            .open(log.path())
+            .unwrap()
+            .write_all(b"{\"event\":\"requ")
+            .unwrap();
+        assert!(matches!(
+            log.verify(),
+            Err(AuditError::Chain {
+                source: ChainError::TornLastLine { line: 2 },
+                ..
+            })
+        ));
         log.append(t, &[ev(2)]).unwrap();
         let v = log.verify().unwrap();
         assert_eq!(v.records, 3, "the seal and the new record");
         assert_eq!(v.sealed, vec![(2, 2)]);
         let text = std::fs::read_to_string(log.path()).unwrap();
-        assert!(text.contains("{\"event\":\"requ\n"), "the torn bytes are kept, not dropped");
+        assert!(
+            text.contains("{\"event\":\"requ\n"),
+            "the torn bytes are kept, not dropped"
+        );
     }
 
     #[test]
@@ -284,7 +343,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::new(dir.path().join("audit.jsonl"));
         let t = Timestamp::from_second(1_800_000_000).unwrap();
-        let big = Event::Error { id: None, exit: 70, message: "x".repeat(100_000) };
+        let big = Event::Error {
+            id: None,
+            exit: 70,
+            message: "x".repeat(100_000),
+        };
         log.append(t, &[big.clone(), big]).unwrap();
         log.append(t, &[ev(1)]).unwrap();
         assert_eq!(log.verify().unwrap().records, 3);
@@ -294,7 +357,8 @@ mod tests {
     fn a_missing_head_is_reported() {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::new(dir.path().join("audit.jsonl"));
-        log.append(Timestamp::from_second(1_800_000_000).unwrap(), &[ev(1)]).unwrap();
+        log.append(Timestamp::from_second(1_800_000_000).unwrap(), &[ev(1)])
+            .unwrap();
         std::fs::remove_file(log.head_path()).unwrap();
         assert!(matches!(log.verify(), Err(AuditError::HeadMissing { .. })));
     }

@@ -11,14 +11,21 @@ pub struct OptSpec {
 
 /// Shorthand for a table of [`OptSpec`]s.
 pub const fn opt(short: Option<char>, long: &'static str, takes_value: bool) -> OptSpec {
-    OptSpec { short, long, takes_value }
+    OptSpec {
+        short,
+        long,
+        takes_value,
+    }
 }
 
 /// One parsed argument.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Arg {
     /// A known option, named by its long name, with its value when it takes one.
-    Opt { name: &'static str, value: Option<String> },
+    Opt {
+        name: &'static str,
+        value: Option<String>,
+    },
     /// An option the tool's table does not list. Kept so that callers can refuse to guess.
     Unrecognised(String),
     Positional(String),
@@ -41,9 +48,15 @@ pub fn parse(args: &[String], specs: &[OptSpec]) -> Vec<Arg> {
             match specs.iter().find(|s| s.long == name) {
                 Some(spec) if spec.takes_value => {
                     let value = inline.or_else(|| iter.next().cloned());
-                    out.push(Arg::Opt { name: spec.long, value });
+                    out.push(Arg::Opt {
+                        name: spec.long,
+                        value,
+                    });
                 }
-                Some(spec) => out.push(Arg::Opt { name: spec.long, value: inline }),
+                Some(spec) => out.push(Arg::Opt {
+                    name: spec.long,
+                    value: inline,
+                }),
                 None => out.push(Arg::Unrecognised(arg.clone())),
             }
             continue;
@@ -54,11 +67,21 @@ pub fn parse(args: &[String], specs: &[OptSpec]) -> Vec<Arg> {
                 match specs.iter().find(|s| s.short == Some(c)) {
                     Some(spec) if spec.takes_value => {
                         let rest = &cluster[i + c.len_utf8()..];
-                        let value = if rest.is_empty() { iter.next().cloned() } else { Some(rest.to_string()) };
-                        out.push(Arg::Opt { name: spec.long, value });
+                        let value = if rest.is_empty() {
+                            iter.next().cloned()
+                        } else {
+                            Some(rest.to_string())
+                        };
+                        out.push(Arg::Opt {
+                            name: spec.long,
+                            value,
+                        });
                         break;
                     }
-                    Some(spec) => out.push(Arg::Opt { name: spec.long, value: None }),
+                    Some(spec) => out.push(Arg::Opt {
+                        name: spec.long,
+                        value: None,
+                    }),
                     None => {
                         out.push(Arg::Unrecognised(format!("-{c}")));
                     }
@@ -74,7 +97,10 @@ pub fn parse(args: &[String], specs: &[OptSpec]) -> Vec<Arg> {
 /// The values given for one option, in order.
 pub fn values<'a>(args: &'a [Arg], name: &str) -> impl Iterator<Item = &'a str> {
     args.iter().filter_map(move |a| match a {
-        Arg::Opt { name: n, value: Some(v) } if *n == name => Some(v.as_str()),
+        Arg::Opt {
+            name: n,
+            value: Some(v),
+        } if *n == name => Some(v.as_str()),
         _ => None,
     })
 }
@@ -86,7 +112,8 @@ pub fn last<'a>(args: &'a [Arg], name: &str) -> Option<&'a str> {
 
 /// Whether a flag was given at all.
 pub fn has(args: &[Arg], name: &str) -> bool {
-    args.iter().any(|a| matches!(a, Arg::Opt { name: n, .. } if *n == name))
+    args.iter()
+        .any(|a| matches!(a, Arg::Opt { name: n, .. } if *n == name))
 }
 
 pub fn positionals(args: &[Arg]) -> impl Iterator<Item = &str> {
@@ -140,6 +167,12 @@ mod tests {
             ]
         );
         // A value-taking option at the very end has no value rather than stealing nothing.
-        assert_eq!(parse(&v(&["-h"]), SPECS), vec![Arg::Opt { name: "host", value: None }]);
+        assert_eq!(
+            parse(&v(&["-h"]), SPECS),
+            vec![Arg::Opt {
+                name: "host",
+                value: None
+            }]
+        );
     }
 }

@@ -188,7 +188,11 @@ pub struct Classification {
 impl Classification {
     /// The highest risk among the findings.
     pub fn risk(&self) -> Risk {
-        self.findings.iter().map(|f| f.risk).max().unwrap_or(Risk::High)
+        self.findings
+            .iter()
+            .map(|f| f.risk)
+            .max()
+            .unwrap_or(Risk::High)
     }
 
     /// The distinct kinds, in contract order.
@@ -208,23 +212,50 @@ impl Classification {
     }
 }
 
-static EMPTY_TARGET: Target = Target { host: None, port: None, database: None, user: None };
+static EMPTY_TARGET: Target = Target {
+    host: None,
+    port: None,
+    database: None,
+    user: None,
+};
 
 /// Classifies one command. `env` is the environment the command will see (for `PG*` and similar).
-pub fn classify(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sources) -> Classification {
+pub fn classify(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+) -> Classification {
     let mut findings = classify_argv(argv, env, sources);
     if findings.is_empty() {
         let tool = argv.first().map_or("", |a| program_name(a));
-        findings.push(Finding::new(Kind::Unknown, tool, &Target::default(), "gate found nothing to classify"));
+        findings.push(Finding::new(
+            Kind::Unknown,
+            tool,
+            &Target::default(),
+            "gate found nothing to classify",
+        ));
     }
     let redacted_argv = redact::argv(argv);
     let command = shell::join(&redacted_argv);
-    Classification { findings, redacted_argv, command }
+    Classification {
+        findings,
+        redacted_argv,
+        command,
+    }
 }
 
-fn classify_argv(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sources) -> Vec<Finding> {
+fn classify_argv(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+) -> Vec<Finding> {
     let Some((program, args)) = argv.split_first() else {
-        return vec![Finding::new(Kind::Unknown, "", &Target::default(), "empty command")];
+        return vec![Finding::new(
+            Kind::Unknown,
+            "",
+            &Target::default(),
+            "empty command",
+        )];
     };
     let tool = program_name(program);
     match tool {

@@ -52,7 +52,10 @@ impl Conn {
         } else if value.contains('=') {
             parse_conninfo(value)
         } else {
-            Conn { dbname: Some(value.to_string()), ..Conn::default() }
+            Conn {
+                dbname: Some(value.to_string()),
+                ..Conn::default()
+            }
         }
     }
 }
@@ -126,9 +129,15 @@ fn percent_decode(s: &str) -> String {
 /// `postgresql://user:secret@host:port/dbname?host=/socket`.
 fn parse_uri(s: &str) -> Conn {
     let rest = s.split_once("://").map_or(s, |(_, r)| r);
-    let (main, query) = rest.split_once('?').map_or((rest, None), |(m, q)| (m, Some(q)));
-    let (authority, path) = main.split_once('/').map_or((main, None), |(a, p)| (a, Some(p)));
-    let (userinfo, hostport) = authority.rsplit_once('@').map_or((None, authority), |(u, h)| (Some(u), h));
+    let (main, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(m, q)| (m, Some(q)));
+    let (authority, path) = main
+        .split_once('/')
+        .map_or((main, None), |(a, p)| (a, Some(p)));
+    let (userinfo, hostport) = authority
+        .rsplit_once('@')
+        .map_or((None, authority), |(u, h)| (Some(u), h));
     let mut conn = Conn::default();
     if let Some(u) = userinfo {
         let user = u.split_once(':').map_or(u, |(user, _)| user);
@@ -174,7 +183,12 @@ fn flag_conn(parsed: &[Arg]) -> Conn {
 }
 
 /// libpq's precedence: explicit flags, then the `-d`/positional connection string, then `PG*` variables.
-fn resolve(parsed: &[Arg], dbname_arg: Option<&str>, user_arg: Option<&str>, env: &BTreeMap<String, String>) -> Target {
+fn resolve(
+    parsed: &[Arg],
+    dbname_arg: Option<&str>,
+    user_arg: Option<&str>,
+    env: &BTreeMap<String, String>,
+) -> Target {
     let mut flags = flag_conn(parsed);
     flags.user = flags.user.or(user_arg.map(str::to_string));
     let from_db = dbname_arg.map(Conn::from_dbname).unwrap_or_default();
@@ -221,7 +235,11 @@ const PSQL: &[OptSpec] = &[
 ];
 
 /// `psql`: SQL from `-c`, `-f` or stdin, classified statement by statement.
-pub fn psql(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sources) -> Vec<Finding> {
+pub fn psql(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+) -> Vec<Finding> {
     let parsed = args::parse(argv, PSQL);
     let mut positionals = args::positionals(&parsed);
     let dbname = args::last(&parsed, "dbname").or_else(|| positionals.next());
@@ -229,7 +247,12 @@ pub fn psql(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sourc
     let target = resolve(&parsed, dbname, user, env);
 
     if args::has(&parsed, "version") || args::has(&parsed, "help") {
-        return vec![Finding::new(Kind::Read, "psql", &target, "prints psql's own help or version")];
+        return vec![Finding::new(
+            Kind::Read,
+            "psql",
+            &target,
+            "prints psql's own help or version",
+        )];
     }
     if args::has(&parsed, "list") {
         return vec![Finding::new(Kind::Read, "psql", &target, "lists databases")];
@@ -239,12 +262,18 @@ pub fn psql(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sourc
     let mut has_source = false;
     for arg in &parsed {
         match arg {
-            Arg::Opt { name: "command", value } => {
+            Arg::Opt {
+                name: "command",
+                value,
+            } => {
                 has_source = true;
                 let text = value.as_deref().unwrap_or("");
                 findings.extend(psql_command(text, &target));
             }
-            Arg::Opt { name: "file", value } => {
+            Arg::Opt {
+                name: "file",
+                value,
+            } => {
                 has_source = true;
                 let file = value.as_deref().unwrap_or("");
                 findings.push(Finding::new(
@@ -283,7 +312,11 @@ fn psql_command(text: &str, target: &Target) -> Vec<Finding> {
     }
     found
         .into_iter()
-        .map(|f| Finding::new(f.kind, "psql", target, f.detail).with_risk(f.risk).with_objects(f.objects))
+        .map(|f| {
+            Finding::new(f.kind, "psql", target, f.detail)
+                .with_risk(f.risk)
+                .with_objects(f.objects)
+        })
         .collect()
 }
 
@@ -304,12 +337,30 @@ fn psql_meta(meta: &str, target: &Target) -> Finding {
         }
         "!" => f(Kind::CodeExecution, "\\! runs a shell command"),
         "gexec" => f(Kind::CodeExecution, "\\gexec runs query results as SQL"),
-        "o" | "out" if rest.trim_start().starts_with('|') => f(Kind::CodeExecution, "\\o | pipes output to a shell command"),
-        "o" | "out" if !rest.trim().is_empty() => f(Kind::DataExport, "\\o writes query output to a file"),
-        "i" | "include" | "ir" | "include_relative" => f(Kind::Unknown, "\\i runs a script file that is not classified yet"),
-        "c" | "connect" => f(Kind::Unknown, "\\c connects elsewhere; later statements run on another target"),
-        "g" | "gx" if rest.trim_start().starts_with('|') => f(Kind::CodeExecution, "\\g | pipes output to a shell command"),
-        c if c.starts_with('d') || ["l", "list", "conninfo", "encoding", "x", "timing", "pset", "set", "echo", "h", "help", "?", "q", "sf", "sv", "z", "dp"].contains(&c) => {
+        "o" | "out" if rest.trim_start().starts_with('|') => {
+            f(Kind::CodeExecution, "\\o | pipes output to a shell command")
+        }
+        "o" | "out" if !rest.trim().is_empty() => {
+            f(Kind::DataExport, "\\o writes query output to a file")
+        }
+        "i" | "include" | "ir" | "include_relative" => f(
+            Kind::Unknown,
+            "\\i runs a script file that is not classified yet",
+        ),
+        "c" | "connect" => f(
+            Kind::Unknown,
+            "\\c connects elsewhere; later statements run on another target",
+        ),
+        "g" | "gx" if rest.trim_start().starts_with('|') => {
+            f(Kind::CodeExecution, "\\g | pipes output to a shell command")
+        }
+        c if c.starts_with('d')
+            || [
+                "l", "list", "conninfo", "encoding", "x", "timing", "pset", "set", "echo", "h",
+                "help", "?", "q", "sf", "sv", "z", "dp",
+            ]
+            .contains(&c) =>
+        {
             f(Kind::Read, "psql meta-command that only describes")
         }
         _ => f(Kind::Unknown, "psql meta-command gate does not know"),
@@ -355,7 +406,10 @@ const PG_DUMP: &[OptSpec] = &[
 ];
 
 fn dump_objects(parsed: &[Arg]) -> Vec<String> {
-    args::values(parsed, "table").chain(args::values(parsed, "schema")).map(str::to_string).collect()
+    args::values(parsed, "table")
+        .chain(args::values(parsed, "schema"))
+        .map(str::to_string)
+        .collect()
 }
 
 /// `pg_dump`: a logical export of one database, or of the tables and schemas named.
@@ -373,7 +427,11 @@ pub fn pg_dump(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> 
     } else {
         (Risk::High, "logical dump of the named tables and schemas")
     };
-    vec![Finding::new(Kind::DataExport, "pg_dump", &target, detail).with_risk(risk).with_objects(objects)]
+    vec![
+        Finding::new(Kind::DataExport, "pg_dump", &target, detail)
+            .with_risk(risk)
+            .with_objects(objects),
+    ]
 }
 
 /// `pg_dumpall`: every database, and the cluster's roles (with their password hashes).
@@ -387,7 +445,10 @@ pub fn pg_dumpall(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Findin
     let (risk, detail) = if args::has(&parsed, "roles-only") {
         (Risk::Critical, "dump of every role, with password hashes")
     } else if args::has(&parsed, "globals-only") {
-        (Risk::Critical, "dump of roles and tablespaces, with password hashes")
+        (
+            Risk::Critical,
+            "dump of roles and tablespaces, with password hashes",
+        )
     } else if args::has(&parsed, "schema-only") {
         (Risk::Moderate, "schema-only dump of every database")
     } else {
@@ -415,14 +476,30 @@ mod tests {
         let f = &pg_dump(&s(&["-h", "flag-host", "app"]), &env)[0];
         assert_eq!(
             f.target,
-            Target { host: Some("flag-host".into()), port: Some(6000), database: Some("app".into()), user: None }
+            Target {
+                host: Some("flag-host".into()),
+                port: Some(6000),
+                database: Some("app".into()),
+                user: None
+            }
         );
-        let f = &pg_dump(&s(&["-d", "host=ci port=5433 dbname='my db' user=ops"]), &env)[0];
+        let f = &pg_dump(
+            &s(&["-d", "host=ci port=5433 dbname='my db' user=ops"]),
+            &env,
+        )[0];
         assert_eq!(
             f.target,
-            Target { host: Some("ci".into()), port: Some(5433), database: Some("my db".into()), user: Some("ops".into()) }
+            Target {
+                host: Some("ci".into()),
+                port: Some(5433),
+                database: Some("my db".into()),
+                user: Some("ops".into())
+            }
         );
-        let f = &pg_dump(&s(&["postgres://ops:pw@pg.prod.example.com:5432/shop?sslmode=require"]), &BTreeMap::new())[0];
+        let f = &pg_dump(
+            &s(&["postgres://ops:pw@pg.prod.example.com:5432/shop?sslmode=require"]),
+            &BTreeMap::new(),
+        )[0];
         assert_eq!(
             f.target,
             Target {
@@ -432,29 +509,53 @@ mod tests {
                 user: Some("ops".into())
             }
         );
-        let f = &psql(&s(&["postgresql:///app?host=/var/run/postgresql", "-c", "SELECT 1"]), &BTreeMap::new(), &NoSources)[0];
+        let f = &psql(
+            &s(&[
+                "postgresql:///app?host=/var/run/postgresql",
+                "-c",
+                "SELECT 1",
+            ]),
+            &BTreeMap::new(),
+            &NoSources,
+        )[0];
         assert_eq!(f.target.host.as_deref(), Some("/var/run/postgresql"));
         assert_eq!(f.target.database.as_deref(), Some("app"));
     }
 
+    struct Tty;
+    impl Sources for Tty {
+        fn stdin_is_terminal(&self) -> bool {
+            true
+        }
+    }
+
     #[test]
     fn psql_sources() {
-        let f = psql(&s(&["-h", "h", "app", "ops", "-c", "SELECT 1", "-c", "\\d items"]), &BTreeMap::new(), &NoSources);
-        assert_eq!(f.iter().map(|f| f.kind).collect::<Vec<_>>(), [Kind::Read, Kind::Read]);
+        let f = psql(
+            &s(&["-h", "h", "app", "ops", "-c", "SELECT 1", "-c", "\\d items"]),
+            &BTreeMap::new(),
+            &NoSources,
+        );
+        assert_eq!(
+            f.iter().map(|f| f.kind).collect::<Vec<_>>(),
+            [Kind::Read, Kind::Read]
+        );
         assert_eq!(f[0].target.user.as_deref(), Some("ops"));
 
-        struct Tty;
-        impl Sources for Tty {
-            fn stdin_is_terminal(&self) -> bool {
-                true
-            }
-        }
         let f = psql(&s(&["app"]), &BTreeMap::new(), &Tty);
         assert_eq!(f[0].kind, Kind::Unknown);
         assert!(f[0].detail.contains("interactive session"));
-        let f = psql(&s(&["app", "-c", "\\! rm -rf /"]), &BTreeMap::new(), &NoSources);
+        let f = psql(
+            &s(&["app", "-c", "\\! rm -rf /"]),
+            &BTreeMap::new(),
+            &NoSources,
+        );
         assert_eq!(f[0].kind, Kind::CodeExecution);
-        let f = psql(&s(&["app", "-c", "\\copy customers to 'c.csv' csv header"]), &BTreeMap::new(), &NoSources);
+        let f = psql(
+            &s(&["app", "-c", "\\copy customers to 'c.csv' csv header"]),
+            &BTreeMap::new(),
+            &NoSources,
+        );
         assert_eq!(f[0].kind, Kind::DataExport);
     }
 
@@ -462,7 +563,10 @@ mod tests {
     fn dump_scopes() {
         let f = &pg_dump(&s(&["-s", "app"]), &BTreeMap::new())[0];
         assert_eq!((f.kind, f.risk), (Kind::DataExport, Risk::Moderate));
-        let f = &pg_dump(&s(&["-t", "public.refunds", "-n", "audit", "app"]), &BTreeMap::new())[0];
+        let f = &pg_dump(
+            &s(&["-t", "public.refunds", "-n", "audit", "app"]),
+            &BTreeMap::new(),
+        )[0];
         assert_eq!(f.objects, ["public.refunds", "audit"]);
         let f = &pg_dumpall(&s(&["-r"]), &BTreeMap::new())[0];
         assert_eq!(f.risk, Risk::Critical);

@@ -7,14 +7,25 @@ pub const MASK: &str = "***";
 /// Variable names whose values are credentials wherever they appear as `NAME=value`.
 fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    ["PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "REDISCLI_AUTH", "API_KEY", "ACCESS_KEY"]
-        .iter()
-        .any(|s| upper.contains(s))
+    [
+        "PASSWORD",
+        "PASSWD",
+        "PWD",
+        "SECRET",
+        "TOKEN",
+        "REDISCLI_AUTH",
+        "API_KEY",
+        "ACCESS_KEY",
+    ]
+    .iter()
+    .any(|s| upper.contains(s))
 }
 
 fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -44,7 +55,9 @@ fn uri_passwords(input: &str) -> String {
     while let Some(pos) = rest.find("://") {
         let (head, tail) = rest.split_at(pos + 3);
         out.push_str(head);
-        let authority_end = tail.find(|c: char| "/?#".contains(c) || c.is_whitespace()).unwrap_or(tail.len());
+        let authority_end = tail
+            .find(|c: char| "/?#".contains(c) || c.is_whitespace())
+            .unwrap_or(tail.len());
         let authority = &tail[..authority_end];
         if let Some(at) = authority.rfind('@')
             && let Some(colon) = authority[..at].find(':')
@@ -62,7 +75,10 @@ fn uri_passwords(input: &str) -> String {
 }
 
 fn word_before(s: &str, end: usize) -> bool {
-    s[..end].chars().next_back().is_none_or(|c| !c.is_alphanumeric() && c != '_')
+    s[..end]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric() && c != '_')
 }
 
 /// Masks the value that follows `password` (with `=`/`(`/spaces between) or `identified … by`.
@@ -97,16 +113,28 @@ fn keyword_values(input: &str) -> String {
             continue;
         }
         let mut assigned = false;
-        while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'=' || bytes[j] == b'(') {
+        while j < bytes.len()
+            && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'=' || bytes[j] == b'(')
+        {
             assigned |= bytes[j] == b'=';
             j += 1;
         }
         let value_end = match bytes.get(j) {
-            Some(&q @ (b'\'' | b'"')) => closing_quote(bytes, j, q).map(|e| (j + 1, e)),
+            Some(&q @ (b'\'' | b'"')) => Some((j + 1, closing_quote(bytes, j, q))),
             // `PASSWORD = PASSWORD('…')`: the inner call is masked when the scan reaches it.
-            Some(c) if c.is_ascii_alphabetic() && input[j..].split(char::is_whitespace).next().is_some_and(|w| w.contains('(')) => None,
+            Some(c)
+                if c.is_ascii_alphabetic()
+                    && input[j..]
+                        .split(char::is_whitespace)
+                        .next()
+                        .is_some_and(|w| w.contains('(')) =>
+            {
+                None
+            }
             Some(_) if assigned => {
-                let end = input[j..].find(char::is_whitespace).map_or(bytes.len(), |e| j + e);
+                let end = input[j..]
+                    .find(char::is_whitespace)
+                    .map_or(bytes.len(), |e| j + e);
                 Some((j, end))
             }
             _ => None,
@@ -127,7 +155,7 @@ fn keyword_values(input: &str) -> String {
 
 /// The index of the quote that closes the one at `open`, honouring doubled quotes and backslashes. An
 /// unterminated value runs to the end, so that it is still masked.
-fn closing_quote(bytes: &[u8], open: usize, quote: u8) -> Option<usize> {
+fn closing_quote(bytes: &[u8], open: usize, quote: u8) -> usize {
     let mut k = open + 1;
     while k < bytes.len() {
         if bytes[k] == b'\\' {
@@ -139,11 +167,11 @@ fn closing_quote(bytes: &[u8], open: usize, quote: u8) -> Option<usize> {
                 k += 2;
                 continue;
             }
-            return Some(k);
+            return k;
         }
         k += 1;
     }
-    Some(bytes.len())
+    bytes.len()
 }
 
 #[cfg(test)]
@@ -155,19 +183,43 @@ mod tests {
         let cases = [
             ("PGPASSWORD=Canary", "PGPASSWORD=***"),
             ("MYSQL_PWD=Canary", "MYSQL_PWD=***"),
-            ("postgres://ops:Canary@db:5432/app", "postgres://ops:***@db:5432/app"),
-            ("host=db password=Canary dbname=app", "host=db password=*** dbname=app"),
-            ("host=db password = 'Can ary' dbname=app", "host=db password = '***' dbname=app"),
+            (
+                "postgres://ops:Canary@db:5432/app",
+                "postgres://ops:***@db:5432/app",
+            ),
+            (
+                "host=db password=Canary dbname=app",
+                "host=db password=*** dbname=app",
+            ),
+            (
+                "host=db password = 'Can ary' dbname=app",
+                "host=db password = '***' dbname=app",
+            ),
             ("--password=Canary", "--password=***"),
-            ("CREATE ROLE a LOGIN PASSWORD 'Canary'", "CREATE ROLE a LOGIN PASSWORD '***'"),
-            ("ALTER USER a WITH ENCRYPTED PASSWORD 'it''s'", "ALTER USER a WITH ENCRYPTED PASSWORD '***'"),
-            ("CREATE USER 'app'@'%' IDENTIFIED BY 'Canary'", "CREATE USER 'app'@'%' IDENTIFIED BY '***'"),
+            (
+                "CREATE ROLE a LOGIN PASSWORD 'Canary'",
+                "CREATE ROLE a LOGIN PASSWORD '***'",
+            ),
+            (
+                "ALTER USER a WITH ENCRYPTED PASSWORD 'it''s'",
+                "ALTER USER a WITH ENCRYPTED PASSWORD '***'",
+            ),
+            (
+                "CREATE USER 'app'@'%' IDENTIFIED BY 'Canary'",
+                "CREATE USER 'app'@'%' IDENTIFIED BY '***'",
+            ),
             (
                 "CREATE USER x IDENTIFIED WITH mysql_native_password BY 'Canary'",
                 "CREATE USER x IDENTIFIED WITH mysql_native_password BY '***'",
             ),
-            ("SET PASSWORD = PASSWORD('Canary')", "SET PASSWORD = PASSWORD('***')"),
-            ("ALTER ROLE a PASSWORD 'unterminated", "ALTER ROLE a PASSWORD '***"),
+            (
+                "SET PASSWORD = PASSWORD('Canary')",
+                "SET PASSWORD = PASSWORD('***')",
+            ),
+            (
+                "ALTER ROLE a PASSWORD 'unterminated",
+                "ALTER ROLE a PASSWORD '***",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(text(input), want, "{input}");

@@ -90,7 +90,11 @@ pub fn quote(word: &str) -> String {
 
 /// Joins words into one command line, quoting where needed.
 pub fn join<S: AsRef<str>>(words: &[S]) -> String {
-    words.iter().map(|w| quote(w.as_ref())).collect::<Vec<_>>().join(" ")
+    words
+        .iter()
+        .map(|w| quote(w.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -99,13 +103,28 @@ mod tests {
 
     #[test]
     fn splits_like_sh() {
-        assert_eq!(split("pg_dump -h db app").unwrap(), ["pg_dump", "-h", "db", "app"]);
-        assert_eq!(split(r#"psql -c 'SELECT 1; SELECT 2'"#).unwrap(), ["psql", "-c", "SELECT 1; SELECT 2"]);
-        assert_eq!(split(r#"a "b \"c\" $d" e\ f"#).unwrap(), ["a", r#"b "c" $d"#, "e f"]);
+        assert_eq!(
+            split("pg_dump -h db app").unwrap(),
+            ["pg_dump", "-h", "db", "app"]
+        );
+        assert_eq!(
+            split(r"psql -c 'SELECT 1; SELECT 2'").unwrap(),
+            ["psql", "-c", "SELECT 1; SELECT 2"]
+        );
+        assert_eq!(
+            split(r#"a "b \"c\" $d" e\ f"#).unwrap(),
+            ["a", r#"b "c" $d"#, "e f"]
+        );
         assert_eq!(split("a '' b").unwrap(), ["a", "", "b"]);
         assert_eq!(split("  ").unwrap(), Vec::<String>::new());
-        assert_eq!(split("a 'b").unwrap_err(), SplitError::Unterminated("single"));
-        assert_eq!(split("a \"b").unwrap_err(), SplitError::Unterminated("double"));
+        assert_eq!(
+            split("a 'b").unwrap_err(),
+            SplitError::Unterminated("single")
+        );
+        assert_eq!(
+            split("a \"b").unwrap_err(),
+            SplitError::Unterminated("double")
+        );
         assert_eq!(split("a \\").unwrap_err(), SplitError::TrailingBackslash);
     }
 

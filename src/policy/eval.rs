@@ -78,18 +78,39 @@ fn rule_matches(rule: &Rule, finding: &Finding, environment: &str, subject: &Sub
     }
     m.kinds.as_ref().is_none_or(|k| k.contains(&finding.kind))
         && m.risk.is_none_or(|r| finding.risk >= r)
-        && m.environments.as_ref().is_none_or(|e| e.iter().any(|e| e == environment))
-        && m.tools.as_ref().is_none_or(|t| t.iter().any(|t| *t == finding.tool))
-        && m.commands.as_ref().is_none_or(|c| c.iter().any(|g| g.matches(subject.command)))
-        && m.users.as_ref().is_none_or(|u| u.iter().any(|u| u == subject.user))
-        && m.agents.as_ref().is_none_or(|a| subject.agent.is_some_and(|s| a.iter().any(|a| a == s)))
-        && m.hosts.as_ref().is_none_or(|h| finding.target.host.as_deref().is_some_and(|t| h.iter().any(|g| g.matches(t))))
-        && m.databases
+        && m.environments
             .as_ref()
-            .is_none_or(|d| finding.target.database.as_deref().is_some_and(|t| d.iter().any(|g| g.matches(t))))
-        && m.objects
+            .is_none_or(|e| e.iter().any(|e| e == environment))
+        && m.tools.as_ref().is_none_or(|t| t.contains(&finding.tool))
+        && m.commands
             .as_ref()
-            .is_none_or(|o| finding.objects.iter().any(|obj| o.iter().any(|g| g.matches(obj))))
+            .is_none_or(|c| c.iter().any(|g| g.matches(subject.command)))
+        && m.users
+            .as_ref()
+            .is_none_or(|u| u.iter().any(|u| u == subject.user))
+        && m.agents
+            .as_ref()
+            .is_none_or(|a| subject.agent.is_some_and(|s| a.iter().any(|a| a == s)))
+        && m.hosts.as_ref().is_none_or(|h| {
+            finding
+                .target
+                .host
+                .as_deref()
+                .is_some_and(|t| h.iter().any(|g| g.matches(t)))
+        })
+        && m.databases.as_ref().is_none_or(|d| {
+            finding
+                .target
+                .database
+                .as_deref()
+                .is_some_and(|t| d.iter().any(|g| g.matches(t)))
+        })
+        && m.objects.as_ref().is_none_or(|o| {
+            finding
+                .objects
+                .iter()
+                .any(|obj| o.iter().any(|g| g.matches(obj)))
+        })
 }
 
 impl Policy {
@@ -99,10 +120,17 @@ impl Policy {
         let mut matched: Vec<&Rule> = Vec::new();
         let mut deciding: Vec<&Rule> = Vec::new();
         for finding in findings {
-            let environment =
-                self.environment_of(finding.target.host.as_deref(), finding.target.database.as_deref()).to_string();
-            let rules: Vec<&Rule> =
-                self.rules.iter().filter(|r| rule_matches(r, finding, &environment, subject)).collect();
+            let environment = self
+                .environment_of(
+                    finding.target.host.as_deref(),
+                    finding.target.database.as_deref(),
+                )
+                .to_string();
+            let rules: Vec<&Rule> = self
+                .rules
+                .iter()
+                .filter(|r| rule_matches(r, finding, &environment, subject))
+                .collect();
             let decision = match rules.iter().map(|r| r.decision).max() {
                 Some(d) => d,
                 None if finding.kind == Kind::Unknown => self.defaults.unknown,
@@ -116,33 +144,68 @@ impl Policy {
                     deciding.push(r);
                 }
             }
-            verdicts.push(FindingVerdict { environment, decision, rules: rules.iter().map(|r| r.name.clone()).collect() });
+            verdicts.push(FindingVerdict {
+                environment,
+                decision,
+                rules: rules.iter().map(|r| r.name.clone()).collect(),
+            });
         }
-        let decision = verdicts.iter().map(|v| v.decision).max().unwrap_or(self.defaults.unknown);
+        let decision = verdicts
+            .iter()
+            .map(|v| v.decision)
+            .max()
+            .unwrap_or(self.defaults.unknown);
         let environment = findings
             .iter()
             .zip(&verdicts)
             .max_by_key(|(f, v)| (v.decision, f.risk))
-            .map_or_else(|| self.defaults.environment.clone(), |(_, v)| v.environment.clone());
+            .map_or_else(
+                || self.defaults.environment.clone(),
+                |(_, v)| v.environment.clone(),
+            );
         matched.sort_by_key(|r| self.rules.iter().position(|x| std::ptr::eq(x, *r)));
-        let deciding: Vec<&Rule> = deciding.into_iter().filter(|r| r.decision == decision).collect();
-        let approve_rules: Vec<&Rule> = matched.iter().copied().filter(|r| r.decision == Decision::Approve).collect();
+        let deciding: Vec<&Rule> = deciding
+            .into_iter()
+            .filter(|r| r.decision == decision)
+            .collect();
+        let approve_rules: Vec<&Rule> = matched
+            .iter()
+            .copied()
+            .filter(|r| r.decision == Decision::Approve)
+            .collect();
         Verdict {
             decision,
             environment,
             findings: verdicts,
             rules: matched
                 .iter()
-                .map(|r| MatchedRule { name: r.name.clone(), decision: r.decision, origin: self.origin.clone() })
+                .map(|r| MatchedRule {
+                    name: r.name.clone(),
+                    decision: r.decision,
+                    origin: self.origin.clone(),
+                })
                 .collect(),
             requirements: approve_rules
                 .iter()
-                .map(|r| Requirement { rule: r.name.clone(), approvals: r.approvals.clone() })
+                .map(|r| Requirement {
+                    rule: r.name.clone(),
+                    approvals: r.approvals.clone(),
+                })
                 .collect(),
             messages: deciding.iter().filter_map(|r| r.message.clone()).collect(),
-            reason_required: deciding.iter().any(|r| r.reason == ReasonRequirement::Required),
-            expires: approve_rules.iter().map(|r| r.expires).min().unwrap_or(DEFAULT_EXPIRES),
-            valid_for: approve_rules.iter().map(|r| r.valid_for).min().unwrap_or(DEFAULT_VALID_FOR),
+            reason_required: deciding
+                .iter()
+                .any(|r| r.reason == ReasonRequirement::Required),
+            expires: approve_rules
+                .iter()
+                .map(|r| r.expires)
+                .min()
+                .unwrap_or(DEFAULT_EXPIRES),
+            valid_for: approve_rules
+                .iter()
+                .map(|r| r.valid_for)
+                .min()
+                .unwrap_or(DEFAULT_VALID_FOR),
             escalate_after: approve_rules.iter().filter_map(|r| r.escalate_after).min(),
         }
     }
@@ -153,8 +216,11 @@ impl Policy {
             .iter()
             .map(|case| {
                 let classification = classify::classify(&case.run, &BTreeMap::new(), &NoSources);
-                let subject =
-                    Subject { user: &case.user, agent: case.agent.as_deref(), command: &classification.command };
+                let subject = Subject {
+                    user: &case.user,
+                    agent: case.agent.as_deref(),
+                    command: &classification.command,
+                };
                 let verdict = self.evaluate(&classification.findings, &subject);
                 TestResult {
                     line: case.line,
@@ -176,7 +242,7 @@ impl PolicySet {
         let mut merged = verdicts.next().expect("a policy set is never empty");
         for v in verdicts {
             if v.decision > merged.decision {
-                merged.environment = v.environment.clone();
+                merged.environment.clone_from(&v.environment);
                 merged.messages.clear();
             }
             if v.decision >= merged.decision {
@@ -215,7 +281,11 @@ pub struct TestResult {
 
 impl TestResult {
     pub fn passed(&self) -> bool {
-        self.expect == self.got && self.expect_rule.as_ref().is_none_or(|r| self.rules.contains(r))
+        self.expect == self.got
+            && self
+                .expect_rule
+                .as_ref()
+                .is_none_or(|r| self.rules.contains(r))
     }
 }
 
@@ -264,37 +334,73 @@ rules:
 "#;
 
     fn finding(kind: Kind, host: Option<&str>) -> Finding {
-        Finding::new(kind, "psql", &Target { host: host.map(Into::into), ..Target::default() }, "test")
+        Finding::new(
+            kind,
+            "psql",
+            &Target {
+                host: host.map(Into::into),
+                ..Target::default()
+            },
+            "test",
+        )
     }
 
     fn subject<'a>(user: &'a str, command: &'a str) -> Subject<'a> {
-        Subject { user, agent: None, command }
+        Subject {
+            user,
+            agent: None,
+            command,
+        }
     }
 
     #[test]
     fn strictest_match_wins_across_findings() {
         let p = parse(POLICY, "test").unwrap();
         let v = p.evaluate(
-            &[finding(Kind::Read, Some("db.prod.internal")), finding(Kind::DestructiveWrite, Some("db.prod.internal"))],
+            &[
+                finding(Kind::Read, Some("db.prod.internal")),
+                finding(Kind::DestructiveWrite, Some("db.prod.internal")),
+            ],
             &subject("dave", "psql"),
         );
         assert_eq!(v.decision, Decision::Deny);
         assert_eq!(v.messages, ["production data is not dropped from a shell"]);
         assert_eq!(v.findings[0].decision, Decision::Allow);
         assert_eq!(v.findings[1].decision, Decision::Deny);
-        assert_eq!(v.deciding_rules().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["never-drop-prod"]);
+        assert_eq!(
+            v.deciding_rules()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>(),
+            ["never-drop-prod"]
+        );
     }
 
     #[test]
     fn environments_and_defaults() {
         let p = parse(POLICY, "test").unwrap();
-        assert_eq!(p.environment_of(Some("DB.prod.internal"), None), "production");
+        assert_eq!(
+            p.environment_of(Some("DB.prod.internal"), None),
+            "production"
+        );
         assert_eq!(p.environment_of(Some("localhost"), None), "dev");
-        assert_eq!(p.environment_of(None, Some("shop_production")), "production");
-        assert_eq!(p.environment_of(Some("elsewhere"), None), "production", "default is the strictest");
+        assert_eq!(
+            p.environment_of(None, Some("shop_production")),
+            "production"
+        );
+        assert_eq!(
+            p.environment_of(Some("elsewhere"), None),
+            "production",
+            "default is the strictest"
+        );
         // No rule matches a dev write: the default decision applies.
-        let v = p.evaluate(&[finding(Kind::Write, Some("localhost"))], &subject("dave", "psql"));
-        assert_eq!((v.decision, v.environment.as_str()), (Decision::Approve, "dev"));
+        let v = p.evaluate(
+            &[finding(Kind::Write, Some("localhost"))],
+            &subject("dave", "psql"),
+        );
+        assert_eq!(
+            (v.decision, v.environment.as_str()),
+            (Decision::Approve, "dev")
+        );
         assert!(v.rules.is_empty());
     }
 
@@ -318,7 +424,10 @@ rules:
         let v = p.evaluate(&[finding(Kind::Unknown, None)], &subject("ci", "some-tool"));
         assert_eq!(v.decision, Decision::Approve);
         // `make-deploy` names the command, so it may.
-        let v = p.evaluate(&[finding(Kind::Unknown, None)], &subject("dave", "make deploy"));
+        let v = p.evaluate(
+            &[finding(Kind::Unknown, None)],
+            &subject("dave", "make deploy"),
+        );
         assert_eq!(v.decision, Decision::Allow);
     }
 
@@ -326,7 +435,14 @@ rules:
     fn agent_and_user_conditions() {
         let p = parse(POLICY, "test").unwrap();
         let write = finding(Kind::Write, Some("localhost"));
-        let v = p.evaluate(std::slice::from_ref(&write), &Subject { user: "dave", agent: Some("claude"), command: "psql" });
+        let v = p.evaluate(
+            std::slice::from_ref(&write),
+            &Subject {
+                user: "dave",
+                agent: Some("claude"),
+                command: "psql",
+            },
+        );
         assert_eq!(v.decision, Decision::Confirm);
         let v = p.evaluate(std::slice::from_ref(&write), &subject("ci", "psql"));
         assert_eq!(v.decision, Decision::Allow);
@@ -334,10 +450,17 @@ rules:
 
     #[test]
     fn a_set_keeps_the_strictest_policy() {
-        let lenient = parse("version: 1\nrules:\n  - name: all\n    match: {}\n    decision: allow\n", "user").unwrap();
+        let lenient = parse(
+            "version: 1\nrules:\n  - name: all\n    match: {}\n    decision: allow\n",
+            "user",
+        )
+        .unwrap();
         let strict = parse(POLICY, "system").unwrap();
         let set = PolicySet::new(vec![strict, lenient]);
-        let v = set.evaluate(&[finding(Kind::DestructiveWrite, Some("db.prod.internal"))], &subject("dave", "psql"));
+        let v = set.evaluate(
+            &[finding(Kind::DestructiveWrite, Some("db.prod.internal"))],
+            &subject("dave", "psql"),
+        );
         assert_eq!(v.decision, Decision::Deny);
         assert_eq!(v.rules.len(), 2);
     }

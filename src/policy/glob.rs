@@ -10,12 +10,20 @@ pub struct Glob {
 
 impl Glob {
     pub fn new(pattern: &str) -> Self {
-        Glob { pattern: pattern.chars().collect(), fold_case: false, source: pattern.to_string() }
+        Glob {
+            pattern: pattern.chars().collect(),
+            fold_case: false,
+            source: pattern.to_string(),
+        }
     }
 
     /// A glob that ignores ASCII case, for host names.
     pub fn case_insensitive(pattern: &str) -> Self {
-        Glob { pattern: pattern.to_ascii_lowercase().chars().collect(), fold_case: true, source: pattern.to_string() }
+        Glob {
+            pattern: pattern.to_ascii_lowercase().chars().collect(),
+            fold_case: true,
+            source: pattern.to_string(),
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -68,7 +76,10 @@ mod tests {
         assert!(!Glob::new("a?c").matches("ac"));
         assert!(Glob::new("*").matches(""));
         assert!(Glob::new("/var/run/postgresql").matches("/var/run/postgresql"));
-        assert!(!Glob::new("Shop").matches("shop"), "databases are case-sensitive");
+        assert!(
+            !Glob::new("Shop").matches("shop"),
+            "databases are case-sensitive"
+        );
         assert!(!Glob::new("*a*a*a*a*a*a*b").matches(&"a".repeat(200)));
     }
 }

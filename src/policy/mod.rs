@@ -175,13 +175,20 @@ pub struct PolicySet {
 impl PolicySet {
     pub fn new(policies: Vec<Policy>) -> Self {
         assert!(!policies.is_empty(), "a policy set is never empty");
-        PolicySet { policies, built_in: false }
+        PolicySet {
+            policies,
+            built_in: false,
+        }
     }
 
     /// The built-in starter policy.
     pub fn built_in() -> Self {
-        let policy = parse::parse(STARTER, "the built-in starter policy").expect("the starter policy is valid");
-        PolicySet { policies: vec![policy], built_in: true }
+        let policy = parse::parse(STARTER, "the built-in starter policy")
+            .expect("the starter policy is valid");
+        PolicySet {
+            policies: vec![policy],
+            built_in: true,
+        }
     }
 
     /// One digest over every policy in force.
@@ -239,7 +246,16 @@ mod tests {
         assert_eq!(parse_duration("30m"), Some(Duration::from_secs(1800)));
         assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
         assert_eq!(parse_duration("2d"), Some(Duration::from_secs(172_800)));
-        for bad in ["", "30", "m", "0m", "1y", "-1m", "1.5h", "99999999999999999999s"] {
+        for bad in [
+            "",
+            "30",
+            "m",
+            "0m",
+            "1y",
+            "-1m",
+            "1.5h",
+            "99999999999999999999s",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
         assert_eq!(format_duration(Duration::from_secs(600)), "10m");

@@ -9,7 +9,8 @@ use serde_saphyr::Spanned;
 
 use super::glob::Glob;
 use super::{
-    Approvals, Decision, Defaults, Environment, Match, Policy, ReasonRequirement, Rule, TestCase, parse_duration,
+    Approvals, Decision, Defaults, Environment, Match, Policy, ReasonRequirement, Rule, TestCase,
+    parse_duration,
 };
 use crate::classify::{Kind, Risk, shell};
 use crate::exit::{Diagnostic, Exit};
@@ -24,9 +25,20 @@ pub enum PolicyError {
         source: std::io::Error,
     },
     #[error("{origin}:{line}:{column}: {message}")]
-    Syntax { origin: String, line: u64, column: u64, message: String },
+    Syntax {
+        origin: String,
+        line: u64,
+        column: u64,
+        message: String,
+    },
     #[error("{origin}:{line}:{column}: {message}")]
-    Invalid { origin: String, line: u64, column: u64, message: String, hint: Option<String> },
+    Invalid {
+        origin: String,
+        line: u64,
+        column: u64,
+        message: String,
+        hint: Option<String>,
+    },
 }
 
 impl Diagnostic for PolicyError {
@@ -58,7 +70,12 @@ pub fn from_yaml<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, Pol
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     serde_saphyr::from_str_with_options(text, options).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        PolicyError::Syntax { origin: origin.to_string(), line, column, message: clean_message(&e.to_string()) }
+        PolicyError::Syntax {
+            origin: origin.to_string(),
+            line,
+            column,
+            message: clean_message(&e.to_string()),
+        }
     })
 }
 
@@ -119,7 +136,10 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a mapping")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
                 let mut entries = Vec::new();
                 while let Some((k, v)) = map.next_entry::<String, V>()? {
                     entries.push((k, v));
@@ -187,7 +207,12 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn invalid<T>(&self, at: (u64, u64), message: String, hint: Option<&str>) -> Result<T, PolicyError> {
+    fn invalid<T>(
+        &self,
+        at: (u64, u64),
+        message: String,
+        hint: Option<&str>,
+    ) -> Result<T, PolicyError> {
         Err(PolicyError::Invalid {
             origin: self.origin.to_string(),
             line: at.0,
@@ -197,7 +222,11 @@ impl Builder<'_> {
         })
     }
 
-    fn duration(&self, raw: Option<&Spanned<String>>, default: std::time::Duration) -> Result<std::time::Duration, PolicyError> {
+    fn duration(
+        &self,
+        raw: Option<&Spanned<String>>,
+        default: std::time::Duration,
+    ) -> Result<std::time::Duration, PolicyError> {
         match raw {
             None => Ok(default),
             Some(s) => parse_duration(&s.value).map_or_else(
@@ -230,7 +259,11 @@ pub fn parse(text: &str, origin: &str) -> Result<Policy, PolicyError> {
             Some("this gate reads `version: 1` policies"),
         );
     }
-    let raw_defaults = raw.defaults.unwrap_or(RawDefaults { decision: None, unknown: None, environment: None });
+    let raw_defaults = raw.defaults.unwrap_or(RawDefaults {
+        decision: None,
+        unknown: None,
+        environment: None,
+    });
     let unknown = match raw_defaults.unknown {
         Some(u) if u.value < Decision::Approve => {
             return b.invalid(
@@ -245,7 +278,9 @@ pub fn parse(text: &str, origin: &str) -> Result<Policy, PolicyError> {
     let defaults = Defaults {
         decision: raw_defaults.decision.unwrap_or(Decision::Approve),
         unknown,
-        environment: raw_defaults.environment.unwrap_or_else(|| "production".into()),
+        environment: raw_defaults
+            .environment
+            .unwrap_or_else(|| "production".into()),
     };
 
     let environments: Vec<Environment> = raw
@@ -266,33 +301,53 @@ pub fn parse(text: &str, origin: &str) -> Result<Policy, PolicyError> {
             return b.invalid(at(&r.name), "a rule needs a name".into(), None);
         }
         if rules.iter().any(|x| x.name == r.name.value) {
-            return b.invalid(at(&r.name), format!("a second rule is named `{}`", r.name.value), Some("rule names must be unique"));
+            return b.invalid(
+                at(&r.name),
+                format!("a second rule is named `{}`", r.name.value),
+                Some("rule names must be unique"),
+            );
         }
         let m = r.matcher.unwrap_or_default();
         if let Some(envs) = &m.environments {
             for e in envs {
-                if !environments.iter().any(|x| x.name == e.value) && e.value != defaults.environment {
+                if !environments.iter().any(|x| x.name == e.value)
+                    && e.value != defaults.environment
+                {
                     return b.invalid(
                         at(e),
-                        format!("rule `{}` names environment `{}`, which the policy does not define", r.name.value, e.value),
+                        format!(
+                            "rule `{}` names environment `{}`, which the policy does not define",
+                            r.name.value, e.value
+                        ),
                         Some("define it under `environments:`, or fix the spelling"),
                     );
                 }
             }
         }
         let approvals = match &r.approvals {
-            None => Approvals { from: None, count: 1, allow_requester: false },
+            None => Approvals {
+                from: None,
+                count: 1,
+                allow_requester: false,
+            },
             Some(a) if r.decision != Decision::Approve => {
                 return b.invalid(
                     at(a),
-                    format!("rule `{}` sets `approvals` but its decision is `{}`", r.name.value, r.decision),
+                    format!(
+                        "rule `{}` sets `approvals` but its decision is `{}`",
+                        r.name.value, r.decision
+                    ),
                     Some("`approvals` only applies to `decision: approve`"),
                 );
             }
             Some(a) => {
                 let count = a.value.count.unwrap_or(1);
                 if count == 0 {
-                    return b.invalid(at(a), format!("rule `{}` asks for 0 approvals", r.name.value), Some("use `decision: allow` instead"));
+                    return b.invalid(
+                        at(a),
+                        format!("rule `{}` asks for 0 approvals", r.name.value),
+                        Some("use `decision: allow` instead"),
+                    );
                 }
                 if let Some(from) = &a.value.from {
                     let Some(members) = raw.groups.get(&from.value) else {
@@ -306,12 +361,21 @@ pub fn parse(text: &str, origin: &str) -> Result<Policy, PolicyError> {
                     if count as usize > members.len() && !members.is_empty() {
                         return b.invalid(
                             at(a),
-                            format!("rule `{}` needs {count} approvals from `{}`, which has {} members", r.name.value, from.value, members.len()),
+                            format!(
+                                "rule `{}` needs {count} approvals from `{}`, which has {} members",
+                                r.name.value,
+                                from.value,
+                                members.len()
+                            ),
                             Some("lower `count` or add reviewers to the group"),
                         );
                     }
                 }
-                Approvals { from: a.value.from.as_ref().map(|f| f.value.clone()), count, allow_requester: a.value.allow_requester }
+                Approvals {
+                    from: a.value.from.as_ref().map(|f| f.value.clone()),
+                    count,
+                    allow_requester: a.value.allow_requester,
+                }
             }
         };
         let line = r.name.referenced.line();
@@ -324,19 +388,29 @@ pub fn parse(text: &str, origin: &str) -> Result<Policy, PolicyError> {
             reason: r.reason.unwrap_or(ReasonRequirement::Optional),
             expires: b.duration(r.expires.as_ref(), std::time::Duration::from_secs(3600))?,
             valid_for: b.duration(r.valid_for.as_ref(), std::time::Duration::from_secs(600))?,
-            escalate_after: r.escalate_after.as_ref().map(|e| b.duration(Some(e), std::time::Duration::ZERO)).transpose()?,
+            escalate_after: r
+                .escalate_after
+                .as_ref()
+                .map(|e| b.duration(Some(e), std::time::Duration::ZERO))
+                .transpose()?,
             notify: r.notify.unwrap_or_default(),
             escalate: r.escalate,
             matcher: Match {
                 kinds: m.kinds,
                 risk: m.risk,
-                environments: m.environments.map(|e| e.into_iter().map(|e| e.value).collect()),
+                environments: m
+                    .environments
+                    .map(|e| e.into_iter().map(|e| e.value).collect()),
                 tools: m.tools,
                 commands: m.commands.map(|c| c.iter().map(|g| Glob::new(g)).collect()),
                 users: m.users,
                 agents: m.agents,
-                hosts: m.hosts.map(|h| h.iter().map(|g| Glob::case_insensitive(g)).collect()),
-                databases: m.databases.map(|d| d.iter().map(|g| Glob::new(g)).collect()),
+                hosts: m
+                    .hosts
+                    .map(|h| h.iter().map(|g| Glob::case_insensitive(g)).collect()),
+                databases: m
+                    .databases
+                    .map(|d| d.iter().map(|g| Glob::new(g)).collect()),
                 objects: m.objects.map(|o| o.iter().map(|g| Glob::new(g)).collect()),
             },
         });
@@ -352,7 +426,14 @@ pub fn parse(text: &str, origin: &str) -> Result<Policy, PolicyError> {
         if let Some(rule) = &t.rule
             && !rules.iter().any(|r| r.name == rule.value)
         {
-            return b.invalid(at(rule), format!("the test expects rule `{}`, which the policy does not define", rule.value), None);
+            return b.invalid(
+                at(rule),
+                format!(
+                    "the test expects rule `{}`, which the policy does not define",
+                    rule.value
+                ),
+                None,
+            );
         }
         tests.push(TestCase {
             line: t.run.referenced.line(),
@@ -387,14 +468,35 @@ mod tests {
     #[test]
     fn errors_name_file_line_and_column() {
         let cases = [
-            ("version: 1\nversion: 1\n", "p.yaml:2:1: duplicate key `version`"),
-            ("version: 1\nbogus: 1\n", "p.yaml:2:1: unknown field `bogus`"),
-            ("version: 1\nrules:\n  - name: a\n    decision: alow\n", "p.yaml:4:15: unknown variant `alow`"),
-            ("version: 1\nrules:\n  - name: a\n    decision: allow\n    match: {kinds: [reed]}\n", "p.yaml:5:21: unknown variant `reed`"),
+            (
+                "version: 1\nversion: 1\n",
+                "p.yaml:2:1: duplicate key `version`",
+            ),
+            (
+                "version: 1\nbogus: 1\n",
+                "p.yaml:2:1: unknown field `bogus`",
+            ),
+            (
+                "version: 1\nrules:\n  - name: a\n    decision: alow\n",
+                "p.yaml:4:15: unknown variant `alow`",
+            ),
+            (
+                "version: 1\nrules:\n  - name: a\n    decision: allow\n    match: {kinds: [reed]}\n",
+                "p.yaml:5:21: unknown variant `reed`",
+            ),
             ("version: 2\n", "p.yaml:1:10: unsupported policy version 2"),
-            ("version: 1\ndefaults: {unknown: allow}\n", "p.yaml:2:21: defaults.unknown cannot be `allow`"),
-            ("version: 1\ndefaults: {unknown: confirm}\n", "p.yaml:2:21: defaults.unknown cannot be `confirm`"),
-            ("version: 1\nrules:\n  - {name: a, decision: allow}\n  - {name: a, decision: deny}\n", "p.yaml:4:12: a second rule is named `a`"),
+            (
+                "version: 1\ndefaults: {unknown: allow}\n",
+                "p.yaml:2:21: defaults.unknown cannot be `allow`",
+            ),
+            (
+                "version: 1\ndefaults: {unknown: confirm}\n",
+                "p.yaml:2:21: defaults.unknown cannot be `confirm`",
+            ),
+            (
+                "version: 1\nrules:\n  - {name: a, decision: allow}\n  - {name: a, decision: deny}\n",
+                "p.yaml:4:12: a second rule is named `a`",
+            ),
             (
                 "version: 1\nrules:\n  - name: a\n    decision: approve\n    approvals: {from: dba, count: 2}\n",
                 "p.yaml:5:23: rule `a` draws approvers from group `dba`",
@@ -403,12 +505,18 @@ mod tests {
                 "version: 1\ngroups: {dba: [al]}\nrules:\n  - name: a\n    decision: approve\n    approvals: {from: dba, count: 2}\n",
                 "needs 2 approvals from `dba`, which has 1 members",
             ),
-            ("version: 1\nrules:\n  - name: a\n    decision: allow\n    expires: soon\n", "p.yaml:5:14: `soon` is not a duration"),
+            (
+                "version: 1\nrules:\n  - name: a\n    decision: allow\n    expires: soon\n",
+                "p.yaml:5:14: `soon` is not a duration",
+            ),
             (
                 "version: 1\nrules:\n  - name: a\n    decision: allow\n    match: {environments: [prod]}\n",
                 "names environment `prod`, which the policy does not define",
             ),
-            ("version: 1\ntests:\n  - {run: 'x', expect: allow, rule: nope}\n", "expects rule `nope`"),
+            (
+                "version: 1\ntests:\n  - {run: 'x', expect: allow, rule: nope}\n",
+                "expects rule `nope`",
+            ),
             ("version: 1\nrules: [\n", "p.yaml:"),
             ("{}\n", "missing field `version`"),
         ];
@@ -424,7 +532,11 @@ mod tests {
         let p = parse(crate::policy::STARTER, "starter").unwrap();
         assert_eq!(p.defaults.environment, "production");
         assert_eq!(p.environments[0].name, "production", "file order is kept");
-        assert!(p.rules.iter().any(|r| r.name == "reads" && r.decision == Decision::Allow));
+        assert!(
+            p.rules
+                .iter()
+                .any(|r| r.name == "reads" && r.decision == Decision::Allow)
+        );
         assert!(p.digest.starts_with("sha256:"));
     }
 
@@ -437,6 +549,11 @@ mod tests {
             store: Option<String>,
         }
         assert!(from_yaml::<Conf>("store: /x\n", "c").is_ok());
-        assert!(from_yaml::<Conf>("stor: /x\n", "c").unwrap_err().to_string().contains("c:1:1: unknown field `stor`"));
+        assert!(
+            from_yaml::<Conf>("stor: /x\n", "c")
+                .unwrap_err()
+                .to_string()
+                .contains("c:1:1: unknown field `stor`")
+        );
     }
 }

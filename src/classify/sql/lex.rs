@@ -75,15 +75,21 @@ pub fn tokenize(sql: &str, backslash_strings: bool) -> Vec<Token> {
             let (s, next) = quoted(&chars, i, c, false);
             out.push(Token::Ident(s));
             i = next;
-        } else if c == '$' && let Some((s, next)) = dollar_quoted(&chars, i) {
+        } else if c == '$'
+            && let Some((s, next)) = dollar_quoted(&chars, i)
+        {
             out.push(Token::Str(s));
             i = next;
         } else if c.is_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$') {
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+            {
                 i += 1;
             }
-            out.push(Token::Word(chars[start..i].iter().collect::<String>().to_lowercase()));
+            out.push(Token::Word(
+                chars[start..i].iter().collect::<String>().to_lowercase(),
+            ));
         } else if c.is_ascii_digit() {
             let start = i;
             while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
@@ -145,7 +151,10 @@ fn dollar_quoted(chars: &[char], open: usize) -> Option<(String, usize)> {
 
 /// Splits tokens into statements at top-level `;`.
 pub fn statements(tokens: &[Token]) -> Vec<&[Token]> {
-    tokens.split(|t| *t == Token::Punct(';')).filter(|s| !s.is_empty()).collect()
+    tokens
+        .split(|t| *t == Token::Punct(';'))
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -154,7 +163,10 @@ mod tests {
 
     #[test]
     fn hides_comments_and_strings_from_the_keyword_scan() {
-        let t = tokenize("SELECT 'DROP TABLE x; --' /* DELETE; */ FROM \"T;\" -- ; TRUNCATE\n;", false);
+        let t = tokenize(
+            "SELECT 'DROP TABLE x; --' /* DELETE; */ FROM \"T;\" -- ; TRUNCATE\n;",
+            false,
+        );
         assert_eq!(
             t,
             vec![
@@ -170,13 +182,19 @@ mod tests {
 
     #[test]
     fn dollar_quotes_and_escapes() {
-        let t = tokenize("DO $body$ BEGIN DELETE FROM t; END $body$; SELECT E'a\\'b', 'it''s'", false);
+        let t = tokenize(
+            "DO $body$ BEGIN DELETE FROM t; END $body$; SELECT E'a\\'b', 'it''s'",
+            false,
+        );
         assert_eq!(t[1], Token::Str(" BEGIN DELETE FROM t; END ".into()));
         assert_eq!(statements(&t).len(), 2);
         assert!(t.contains(&Token::Str("a'b".into())));
         assert!(t.contains(&Token::Str("it's".into())));
         // Positional parameters are not dollar quotes.
-        assert_eq!(tokenize("$1", false), vec![Token::Punct('$'), Token::Number("1".into())]);
+        assert_eq!(
+            tokenize("$1", false),
+            vec![Token::Punct('$'), Token::Number("1".into())]
+        );
     }
 
     #[test]

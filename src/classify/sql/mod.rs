@@ -32,7 +32,12 @@ pub struct SqlFinding {
 
 impl SqlFinding {
     fn new(kind: Kind, detail: impl Into<String>) -> Self {
-        SqlFinding { kind, risk: kind.default_risk(), objects: Vec::new(), detail: detail.into() }
+        SqlFinding {
+            kind,
+            risk: kind.default_risk(),
+            objects: Vec::new(),
+            detail: detail.into(),
+        }
     }
 
     fn risk(mut self, risk: Risk) -> Self {
@@ -50,27 +55,39 @@ impl SqlFinding {
 /// empty list.
 pub fn analyse(sql: &str, dialect: Dialect) -> Vec<SqlFinding> {
     let tokens = lex::tokenize(sql, matches!(dialect, Dialect::MySql));
-    lex::statements(&tokens).into_iter().flat_map(statement).collect()
+    lex::statements(&tokens)
+        .into_iter()
+        .flat_map(statement)
+        .collect()
 }
 
 /// Functions whose call changes something or reaches outside the database, whatever statement they sit in.
 fn side_effect_function(name: &str, first_arg: Option<&Token>) -> Option<SqlFinding> {
     let f = |kind, detail: &str| Some(SqlFinding::new(kind, format!("{detail} ({name})")));
     match name {
-        "pg_terminate_backend" | "pg_cancel_backend" => f(Kind::AdminConfig, "ends other sessions' work"),
+        "pg_terminate_backend" | "pg_cancel_backend" => {
+            f(Kind::AdminConfig, "ends other sessions' work")
+        }
         "pg_reload_conf" | "pg_rotate_logfile" | "pg_promote" | "pg_switch_wal" => {
             f(Kind::AdminConfig, "changes server state")
         }
         "set_config" => match first_arg {
-            Some(Token::Str(s)) if ["role", "session_authorization"].contains(&s.to_lowercase().as_str()) => {
+            Some(Token::Str(s))
+                if ["role", "session_authorization"].contains(&s.to_lowercase().as_str()) =>
+            {
                 f(Kind::PrivilegeSwitch, "switches role")
             }
             _ => f(Kind::AdminConfig, "changes a setting"),
         },
-        "lo_export" | "pg_read_file" | "pg_read_binary_file" | "pg_ls_dir" | "lo_import" | "pg_stat_file" => {
-            f(Kind::DataExport, "reads server files")
+        "lo_export"
+        | "pg_read_file"
+        | "pg_read_binary_file"
+        | "pg_ls_dir"
+        | "lo_import"
+        | "pg_stat_file" => f(Kind::DataExport, "reads server files"),
+        "dblink_exec" | "dblink" | "dblink_send_query" => {
+            f(Kind::CodeExecution, "runs SQL on another server")
         }
-        "dblink_exec" | "dblink" | "dblink_send_query" => f(Kind::CodeExecution, "runs SQL on another server"),
         "nextval" | "setval" => f(Kind::Write, "advances a sequence").map(|x| x.risk(Risk::Low)),
         _ => None,
     }
@@ -114,7 +131,19 @@ fn qualified_name(tokens: &[Token], mut i: usize) -> Option<String> {
 /// The name after the given leading words, skipping `IF [NOT] EXISTS`, `ONLY` and similar noise.
 fn name_after(tokens: &[Token], mut i: usize) -> Vec<String> {
     while tokens.get(i).and_then(Token::word).is_some_and(|w| {
-        ["if", "not", "exists", "only", "table", "concurrently", "from", "into", "or", "replace"].contains(&w)
+        [
+            "if",
+            "not",
+            "exists",
+            "only",
+            "table",
+            "concurrently",
+            "from",
+            "into",
+            "or",
+            "replace",
+        ]
+        .contains(&w)
     }) {
         i += 1;
     }
@@ -138,7 +167,9 @@ fn constant_condition(cond: &[Token]) -> bool {
     !cond.is_empty()
         && cond.iter().all(|t| match t {
             Token::Number(_) | Token::Str(_) | Token::Punct(_) => true,
-            Token::Word(w) => ["true", "false", "not", "and", "or", "is", "null"].contains(&w.as_str()),
+            Token::Word(w) => {
+                ["true", "false", "not", "and", "or", "is", "null"].contains(&w.as_str())
+            }
             Token::Ident(_) => false,
         })
 }
@@ -191,23 +222,39 @@ fn verb(tokens: &[Token]) -> SqlFinding {
     match first {
         "select" | "table" | "values" => {
             if let Some(into) = top_level(tokens, "into")
-                && !matches!(tokens.get(into + 1).and_then(Token::word), Some("outfile" | "dumpfile"))
+                && !matches!(
+                    tokens.get(into + 1).and_then(Token::word),
+                    Some("outfile" | "dumpfile")
+                )
             {
-                SqlFinding::new(Kind::SchemaChange, "SELECT … INTO creates a table").objects(name_after(tokens, into + 1))
+                SqlFinding::new(Kind::SchemaChange, "SELECT … INTO creates a table")
+                    .objects(name_after(tokens, into + 1))
             } else if top_level(tokens, "into").is_some() {
-                SqlFinding::new(Kind::DataExport, "SELECT … INTO OUTFILE writes rows to a server file")
+                SqlFinding::new(
+                    Kind::DataExport,
+                    "SELECT … INTO OUTFILE writes rows to a server file",
+                )
             } else {
                 SqlFinding::new(Kind::Read, "query").objects(from_objects(tokens))
             }
         }
-        "show" | "describe" | "desc" | "pragma" | "discard" | "deallocate" | "begin" | "start" | "commit"
-        | "rollback" | "end" | "savepoint" | "release" | "abort" | "reset" | "use" => {
+        "show" | "describe" | "desc" | "pragma" | "discard" | "deallocate" | "begin" | "start"
+        | "commit" | "rollback" | "end" | "savepoint" | "release" | "abort" | "reset" | "use" => {
             SqlFinding::new(Kind::Read, format!("{first} statement"))
         }
         "explain" => {
-            let analyze = tokens.iter().take(8).any(|t| t.is_word("analyze") || t.is_word("analyse"));
+            let analyze = tokens
+                .iter()
+                .take(8)
+                .any(|t| t.is_word("analyze") || t.is_word("analyse"));
             let body = tokens.iter().position(|t| {
-                t.word().is_some_and(|w| ["select", "insert", "update", "delete", "merge", "with", "create", "values", "table"].contains(&w))
+                t.word().is_some_and(|w| {
+                    [
+                        "select", "insert", "update", "delete", "merge", "with", "create",
+                        "values", "table",
+                    ]
+                    .contains(&w)
+                })
             });
             match (analyze, body) {
                 (true, Some(b)) => {
@@ -228,7 +275,10 @@ fn verb(tokens: &[Token]) -> SqlFinding {
                     Token::Punct(')') => depth -= 1,
                     Token::Word(w)
                         if depth == 0
-                            && ["select", "insert", "update", "delete", "merge", "values", "table"].contains(&w.as_str()) =>
+                            && [
+                                "select", "insert", "update", "delete", "merge", "values", "table",
+                            ]
+                            .contains(&w.as_str()) =>
                     {
                         return Some(i);
                     }
@@ -236,77 +286,138 @@ fn verb(tokens: &[Token]) -> SqlFinding {
                 }
                 None
             });
-            main.map_or_else(|| SqlFinding::new(Kind::Unknown, "WITH statement gate cannot read"), |m| verb(&tokens[m..]))
+            main.map_or_else(
+                || SqlFinding::new(Kind::Unknown, "WITH statement gate cannot read"),
+                |m| verb(&tokens[m..]),
+            )
         }
-        "insert" | "replace" | "upsert" => SqlFinding::new(Kind::Write, "inserts rows").objects(name_after(tokens, 1)),
+        "insert" | "replace" | "upsert" => {
+            SqlFinding::new(Kind::Write, "inserts rows").objects(name_after(tokens, 1))
+        }
         "merge" => SqlFinding::new(Kind::Write, "merges rows").objects(name_after(tokens, 1)),
         "update" | "delete" => {
             let objects = name_after(tokens, 1);
             match top_level(tokens, "where") {
-                None => SqlFinding::new(Kind::DestructiveWrite, format!("{} with no WHERE touches every row", first.to_uppercase()))
-                    .objects(objects),
+                None => SqlFinding::new(
+                    Kind::DestructiveWrite,
+                    format!("{} with no WHERE touches every row", first.to_uppercase()),
+                )
+                .objects(objects),
                 Some(p) => {
                     let end = top_level(&tokens[p..], "returning").map_or(tokens.len(), |r| p + r);
                     if constant_condition(&tokens[p + 1..end]) {
-                        SqlFinding::new(Kind::DestructiveWrite, format!("{} with a constant WHERE touches every row", first.to_uppercase()))
-                            .objects(objects)
+                        SqlFinding::new(
+                            Kind::DestructiveWrite,
+                            format!(
+                                "{} with a constant WHERE touches every row",
+                                first.to_uppercase()
+                            ),
+                        )
+                        .objects(objects)
                     } else {
-                        SqlFinding::new(Kind::Write, format!("{} with a WHERE clause", first.to_lowercase())).objects(objects)
+                        SqlFinding::new(
+                            Kind::Write,
+                            format!("{} with a WHERE clause", first.to_lowercase()),
+                        )
+                        .objects(objects)
                     }
                 }
             }
         }
-        "truncate" => SqlFinding::new(Kind::DestructiveWrite, "TRUNCATE empties tables").objects(name_after(tokens, 1)),
+        "truncate" => SqlFinding::new(Kind::DestructiveWrite, "TRUNCATE empties tables")
+            .objects(name_after(tokens, 1)),
         "drop" => drop(tokens, second),
         "create" => create(tokens),
         "alter" => alter(tokens, second),
         "grant" | "revoke" => {
-            let critical = has_word(tokens, "superuser") || (has_word(tokens, "grant") && has_word(tokens, "option") && first == "grant");
-            let objects = top_level(tokens, "on").map(|p| name_after(tokens, p + 1)).unwrap_or_default();
-            SqlFinding::new(Kind::PermissionChange, format!("{} privileges", first.to_uppercase()))
-                .risk(if critical { Risk::Critical } else { Risk::High })
-                .objects(objects)
+            let critical = has_word(tokens, "superuser")
+                || (has_word(tokens, "grant") && has_word(tokens, "option") && first == "grant");
+            let objects = top_level(tokens, "on")
+                .map(|p| name_after(tokens, p + 1))
+                .unwrap_or_default();
+            SqlFinding::new(
+                Kind::PermissionChange,
+                format!("{} privileges", first.to_uppercase()),
+            )
+            .risk(if critical { Risk::Critical } else { Risk::High })
+            .objects(objects)
         }
         "set" => match w.as_slice() {
-            [_, "role", ..] | [_, "local" | "session", "role", ..] => SqlFinding::new(Kind::PrivilegeSwitch, "SET ROLE").objects(name_after(tokens, 2)),
-            [_, "session", "authorization", ..] | [_, "local" | "session", "session", "authorization"] => {
+            [_, "role", ..] | [_, "local" | "session", "role", ..] => {
+                SqlFinding::new(Kind::PrivilegeSwitch, "SET ROLE").objects(name_after(tokens, 2))
+            }
+            [_, "session", "authorization", ..]
+            | [_, "local" | "session", "session", "authorization"] => {
                 SqlFinding::new(Kind::PrivilegeSwitch, "SET SESSION AUTHORIZATION")
             }
-            [_, "session_replication_role", ..] | [_, "global" | "persist", ..] => SqlFinding::new(Kind::AdminConfig, "changes a server setting"),
+            [_, "session_replication_role" | "global" | "persist", ..] => {
+                SqlFinding::new(Kind::AdminConfig, "changes a server setting")
+            }
             [_, "password", ..] => SqlFinding::new(Kind::PermissionChange, "SET PASSWORD"),
             _ => SqlFinding::new(Kind::Read, "session setting").risk(Risk::Low),
         },
         "copy" => copy(tokens),
-        "do" | "call" | "execute" | "load" => SqlFinding::new(Kind::CodeExecution, format!("{} runs code gate cannot see", first.to_uppercase())),
+        "do" | "call" | "execute" | "load" => SqlFinding::new(
+            Kind::CodeExecution,
+            format!("{} runs code gate cannot see", first.to_uppercase()),
+        ),
         "vacuum" | "analyze" | "analyse" | "cluster" | "reindex" | "optimize" => {
-            SqlFinding::new(Kind::SchemaChange, "maintenance that can block").objects(name_after(tokens, 1))
+            SqlFinding::new(Kind::SchemaChange, "maintenance that can block")
+                .objects(name_after(tokens, 1))
         }
-        "checkpoint" | "flush" | "kill" | "purge" => SqlFinding::new(Kind::AdminConfig, format!("{} statement", first.to_uppercase())),
-        "lock" => SqlFinding::new(Kind::Write, "LOCK blocks other sessions").objects(name_after(tokens, 1)),
-        "refresh" | "notify" | "listen" | "unlisten" => SqlFinding::new(Kind::Write, format!("{} statement", first.to_uppercase())),
-        "comment" | "rename" => SqlFinding::new(Kind::SchemaChange, format!("{} statement", first.to_uppercase())),
-        "security" | "reassign" => SqlFinding::new(Kind::PermissionChange, format!("{} statement", first.to_uppercase())),
-        "import" | "attach" | "detach" => SqlFinding::new(Kind::SchemaChange, format!("{} statement", first.to_uppercase())),
-        "prepare" => tokens
-            .iter()
-            .position(|t| t.is_word("as"))
-            .map_or_else(|| SqlFinding::new(Kind::Unknown, "PREPARE gate cannot read"), |p| verb(&tokens[p + 1..])),
-        _ => SqlFinding::new(Kind::Unknown, format!("gate cannot read this statement ({})", statement_head(tokens))),
+        "checkpoint" | "flush" | "kill" | "purge" => SqlFinding::new(
+            Kind::AdminConfig,
+            format!("{} statement", first.to_uppercase()),
+        ),
+        "lock" => SqlFinding::new(Kind::Write, "LOCK blocks other sessions")
+            .objects(name_after(tokens, 1)),
+        "refresh" | "notify" | "listen" | "unlisten" => {
+            SqlFinding::new(Kind::Write, format!("{} statement", first.to_uppercase()))
+        }
+        "comment" | "rename" => SqlFinding::new(
+            Kind::SchemaChange,
+            format!("{} statement", first.to_uppercase()),
+        ),
+        "security" | "reassign" => SqlFinding::new(
+            Kind::PermissionChange,
+            format!("{} statement", first.to_uppercase()),
+        ),
+        "import" | "attach" | "detach" => SqlFinding::new(
+            Kind::SchemaChange,
+            format!("{} statement", first.to_uppercase()),
+        ),
+        "prepare" => tokens.iter().position(|t| t.is_word("as")).map_or_else(
+            || SqlFinding::new(Kind::Unknown, "PREPARE gate cannot read"),
+            |p| verb(&tokens[p + 1..]),
+        ),
+        _ => SqlFinding::new(
+            Kind::Unknown,
+            format!(
+                "gate cannot read this statement ({})",
+                statement_head(tokens)
+            ),
+        ),
     }
 }
 
 fn statement_head(tokens: &[Token]) -> String {
     let head: Vec<&str> = tokens.iter().take(3).filter_map(Token::name).collect();
-    if head.is_empty() { "no leading keyword".into() } else { head.join(" ") }
+    if head.is_empty() {
+        "no leading keyword".into()
+    } else {
+        head.join(" ")
+    }
 }
 
 fn from_objects(tokens: &[Token]) -> Vec<String> {
     let mut objects = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
-        if (t.is_word("from") || t.is_word("join")) && let Some(n) = qualified_name(tokens, i + 1) {
-            if !objects.contains(&n) && !["select", "lateral", "unnest"].contains(&n.as_str()) {
-                objects.push(n);
-            }
+        if (t.is_word("from") || t.is_word("join"))
+            && let Some(n) = qualified_name(tokens, i + 1)
+            && !objects.contains(&n)
+            && !["select", "lateral", "unnest"].contains(&n.as_str())
+        {
+            objects.push(n);
         }
     }
     objects
@@ -315,20 +426,60 @@ fn from_objects(tokens: &[Token]) -> Vec<String> {
 fn drop(tokens: &[Token], what: &str) -> SqlFinding {
     let objects = name_after(tokens, 2);
     match what {
-        "database" | "schema" => SqlFinding::new(Kind::DestructiveWrite, format!("DROP {} destroys it and everything in it", what.to_uppercase()))
-            .risk(if what == "database" { Risk::Critical } else { Risk::High })
+        "database" | "schema" => SqlFinding::new(
+            Kind::DestructiveWrite,
+            format!(
+                "DROP {} destroys it and everything in it",
+                what.to_uppercase()
+            ),
+        )
+        .risk(if what == "database" {
+            Risk::Critical
+        } else {
+            Risk::High
+        })
+        .objects(objects),
+        "table" => {
+            SqlFinding::new(Kind::DestructiveWrite, "DROP TABLE destroys its rows").objects(objects)
+        }
+        "role" | "user" | "group" | "owned" | "policy" => SqlFinding::new(
+            Kind::PermissionChange,
+            format!("DROP {}", what.to_uppercase()),
+        )
+        .objects(objects),
+        "extension" | "server" | "subscription" | "publication" => {
+            SqlFinding::new(Kind::AdminConfig, format!("DROP {}", what.to_uppercase()))
+                .objects(objects)
+        }
+        _ => SqlFinding::new(Kind::SchemaChange, format!("DROP {}", what.to_uppercase()))
             .objects(objects),
-        "table" => SqlFinding::new(Kind::DestructiveWrite, "DROP TABLE destroys its rows").objects(objects),
-        "role" | "user" | "group" | "owned" | "policy" => SqlFinding::new(Kind::PermissionChange, format!("DROP {}", what.to_uppercase())).objects(objects),
-        "extension" | "server" | "subscription" | "publication" => SqlFinding::new(Kind::AdminConfig, format!("DROP {}", what.to_uppercase())).objects(objects),
-        _ => SqlFinding::new(Kind::SchemaChange, format!("DROP {}", what.to_uppercase())).objects(objects),
     }
 }
 
 fn create(tokens: &[Token]) -> SqlFinding {
     let mut i = 1;
     while tokens.get(i).and_then(Token::word).is_some_and(|w| {
-        ["or", "replace", "unique", "temp", "temporary", "unlogged", "global", "local", "materialized", "recursive", "trusted", "procedural", "default", "definer", "algorithm", "undefined", "sql", "security"].contains(&w)
+        [
+            "or",
+            "replace",
+            "unique",
+            "temp",
+            "temporary",
+            "unlogged",
+            "global",
+            "local",
+            "materialized",
+            "recursive",
+            "trusted",
+            "procedural",
+            "default",
+            "definer",
+            "algorithm",
+            "undefined",
+            "sql",
+            "security",
+        ]
+        .contains(&w)
     }) {
         i += 1;
     }
@@ -337,25 +488,40 @@ fn create(tokens: &[Token]) -> SqlFinding {
     match what {
         "role" | "user" | "group" | "policy" => {
             let critical = has_word(tokens, "superuser");
-            SqlFinding::new(Kind::PermissionChange, format!("CREATE {}", what.to_uppercase()))
-                .risk(if critical { Risk::Critical } else { Risk::High })
-                .objects(objects)
+            SqlFinding::new(
+                Kind::PermissionChange,
+                format!("CREATE {}", what.to_uppercase()),
+            )
+            .risk(if critical { Risk::Critical } else { Risk::High })
+            .objects(objects)
         }
         "extension" | "server" | "subscription" | "publication" | "event" => {
-            SqlFinding::new(Kind::AdminConfig, format!("CREATE {}", what.to_uppercase())).objects(objects)
+            SqlFinding::new(Kind::AdminConfig, format!("CREATE {}", what.to_uppercase()))
+                .objects(objects)
         }
         "function" | "procedure" | "language" | "trigger" => {
             let untrusted = tokens.iter().any(|t| {
-                t.name().is_some_and(|n| ["plpythonu", "plpython3u", "plperlu", "pltclu", "c", "plsh"].contains(&n))
+                t.name().is_some_and(|n| {
+                    ["plpythonu", "plpython3u", "plperlu", "pltclu", "c", "plsh"].contains(&n)
+                })
             });
             if untrusted {
-                SqlFinding::new(Kind::CodeExecution, "defines code in an untrusted language").objects(objects)
+                SqlFinding::new(Kind::CodeExecution, "defines code in an untrusted language")
+                    .objects(objects)
             } else {
-                SqlFinding::new(Kind::SchemaChange, format!("CREATE {}", what.to_uppercase())).objects(objects)
+                SqlFinding::new(
+                    Kind::SchemaChange,
+                    format!("CREATE {}", what.to_uppercase()),
+                )
+                .objects(objects)
             }
         }
         "" => SqlFinding::new(Kind::Unknown, "CREATE of something gate cannot read"),
-        _ => SqlFinding::new(Kind::SchemaChange, format!("CREATE {}", what.to_uppercase())).objects(objects),
+        _ => SqlFinding::new(
+            Kind::SchemaChange,
+            format!("CREATE {}", what.to_uppercase()),
+        )
+        .objects(objects),
     }
 }
 
@@ -364,30 +530,56 @@ fn alter(tokens: &[Token], what: &str) -> SqlFinding {
     match what {
         "role" | "user" | "group" | "default" => {
             let critical = has_word(tokens, "superuser") || has_word(tokens, "bypassrls");
-            SqlFinding::new(Kind::PermissionChange, format!("ALTER {}", what.to_uppercase()))
-                .risk(if critical { Risk::Critical } else { Risk::High })
+            SqlFinding::new(
+                Kind::PermissionChange,
+                format!("ALTER {}", what.to_uppercase()),
+            )
+            .risk(if critical { Risk::Critical } else { Risk::High })
+            .objects(objects)
+        }
+        "system" => SqlFinding::new(
+            Kind::AdminConfig,
+            "ALTER SYSTEM changes server configuration",
+        ),
+        "extension" | "server" | "subscription" | "publication" => {
+            SqlFinding::new(Kind::AdminConfig, format!("ALTER {}", what.to_uppercase()))
                 .objects(objects)
         }
-        "system" => SqlFinding::new(Kind::AdminConfig, "ALTER SYSTEM changes server configuration"),
-        "extension" | "server" | "subscription" | "publication" => SqlFinding::new(Kind::AdminConfig, format!("ALTER {}", what.to_uppercase())).objects(objects),
-        _ if has_word(tokens, "owner") => SqlFinding::new(Kind::PermissionChange, "OWNER TO changes who owns it").objects(objects),
+        _ if has_word(tokens, "owner") => {
+            SqlFinding::new(Kind::PermissionChange, "OWNER TO changes who owns it").objects(objects)
+        }
         _ if has_word(tokens, "security") && has_word(tokens, "level") => {
             SqlFinding::new(Kind::PermissionChange, "changes row-level security").objects(objects)
         }
         "" => SqlFinding::new(Kind::Unknown, "ALTER of something gate cannot read"),
-        _ => SqlFinding::new(Kind::SchemaChange, format!("ALTER {}", what.to_uppercase())).objects(objects),
+        _ => SqlFinding::new(Kind::SchemaChange, format!("ALTER {}", what.to_uppercase()))
+            .objects(objects),
     }
 }
 
 fn copy(tokens: &[Token]) -> SqlFinding {
-    let objects = if tokens.get(1) == Some(&Token::Punct('(')) { from_objects(tokens) } else { name_after(tokens, 1) };
-    let after_source = if tokens.get(1) == Some(&Token::Punct('(')) { matching_paren(tokens, 1) + 1 } else { 1 };
-    let direction = tokens[after_source.min(tokens.len())..].iter().find_map(|t| match t.word() {
-        Some(w @ ("to" | "from")) => Some(w),
-        _ => None,
-    });
+    let objects = if tokens.get(1) == Some(&Token::Punct('(')) {
+        from_objects(tokens)
+    } else {
+        name_after(tokens, 1)
+    };
+    let after_source = if tokens.get(1) == Some(&Token::Punct('(')) {
+        matching_paren(tokens, 1) + 1
+    } else {
+        1
+    };
+    let direction = tokens[after_source.min(tokens.len())..]
+        .iter()
+        .find_map(|t| match t.word() {
+            Some(w @ ("to" | "from")) => Some(w),
+            _ => None,
+        });
     if has_word(tokens, "program") {
-        return SqlFinding::new(Kind::CodeExecution, "COPY … PROGRAM runs a shell command on the server").objects(objects);
+        return SqlFinding::new(
+            Kind::CodeExecution,
+            "COPY … PROGRAM runs a shell command on the server",
+        )
+        .objects(objects);
     }
     match direction {
         Some("to") => SqlFinding::new(Kind::DataExport, "COPY … TO exports rows").objects(objects),
@@ -401,7 +593,10 @@ mod tests {
     use super::*;
 
     fn kinds(sql: &str) -> Vec<Kind> {
-        let mut k: Vec<Kind> = analyse(sql, Dialect::Postgres).iter().map(|f| f.kind).collect();
+        let mut k: Vec<Kind> = analyse(sql, Dialect::Postgres)
+            .iter()
+            .map(|f| f.kind)
+            .collect();
         k.sort();
         k.dedup();
         k
@@ -412,35 +607,77 @@ mod tests {
         let cases: &[(&str, &[Kind])] = &[
             ("SELECT sku FROM items WHERE sku = 'A-1'", &[Kind::Read]),
             ("EXPLAIN SELECT * FROM carts", &[Kind::Read]),
-            ("EXPLAIN ANALYZE DELETE FROM carts", &[Kind::DestructiveWrite]),
+            (
+                "EXPLAIN ANALYZE DELETE FROM carts",
+                &[Kind::DestructiveWrite],
+            ),
             ("SELECT * INTO backup FROM items", &[Kind::SchemaChange]),
             ("INSERT INTO items(sku) VALUES ('B-2')", &[Kind::Write]),
-            ("UPDATE items SET price = 10 WHERE sku = 'B-2'", &[Kind::Write]),
-            ("UPDATE items SET price = 0 WHERE true", &[Kind::DestructiveWrite]),
+            (
+                "UPDATE items SET price = 10 WHERE sku = 'B-2'",
+                &[Kind::Write],
+            ),
+            (
+                "UPDATE items SET price = 0 WHERE true",
+                &[Kind::DestructiveWrite],
+            ),
             ("DELETE FROM t WHERE 1=1", &[Kind::DestructiveWrite]),
             ("DELETE FROM t WHERE 'a'='a'", &[Kind::DestructiveWrite]),
             ("DELETE FROM carts", &[Kind::DestructiveWrite]),
             ("TRUNCATE carts", &[Kind::DestructiveWrite]),
             ("DROP TABLE IF EXISTS carts", &[Kind::DestructiveWrite]),
             ("DROP INDEX items_sku", &[Kind::SchemaChange]),
-            ("WITH d AS (DELETE FROM carts RETURNING id) SELECT count(*) FROM d", &[Kind::Read, Kind::DestructiveWrite]),
-            ("ALTER TABLE items ADD COLUMN color text", &[Kind::SchemaChange]),
-            ("ALTER TABLE items OWNER TO mallory", &[Kind::PermissionChange]),
+            (
+                "WITH d AS (DELETE FROM carts RETURNING id) SELECT count(*) FROM d",
+                &[Kind::Read, Kind::DestructiveWrite],
+            ),
+            (
+                "ALTER TABLE items ADD COLUMN color text",
+                &[Kind::SchemaChange],
+            ),
+            (
+                "ALTER TABLE items OWNER TO mallory",
+                &[Kind::PermissionChange],
+            ),
             ("GRANT ALL ON items TO intern", &[Kind::PermissionChange]),
-            ("CREATE ROLE auditor LOGIN PASSWORD 'x'", &[Kind::PermissionChange]),
+            (
+                "CREATE ROLE auditor LOGIN PASSWORD 'x'",
+                &[Kind::PermissionChange],
+            ),
             ("SET ROLE admin", &[Kind::PrivilegeSwitch]),
             ("SET search_path = app", &[Kind::Read]),
-            ("ALTER SYSTEM SET log_statement = 'none'", &[Kind::AdminConfig]),
-            ("SELECT pg_cancel_backend(1234)", &[Kind::Read, Kind::AdminConfig]),
-            ("SELECT set_config('role', 'admin', false)", &[Kind::Read, Kind::PrivilegeSwitch]),
-            ("SELECT lo_export(1, '/tmp/x')", &[Kind::Read, Kind::DataExport]),
+            (
+                "ALTER SYSTEM SET log_statement = 'none'",
+                &[Kind::AdminConfig],
+            ),
+            (
+                "SELECT pg_cancel_backend(1234)",
+                &[Kind::Read, Kind::AdminConfig],
+            ),
+            (
+                "SELECT set_config('role', 'admin', false)",
+                &[Kind::Read, Kind::PrivilegeSwitch],
+            ),
+            (
+                "SELECT lo_export(1, '/tmp/x')",
+                &[Kind::Read, Kind::DataExport],
+            ),
             ("DO $$ BEGIN PERFORM 1; END $$", &[Kind::CodeExecution]),
-            ("COPY items FROM PROGRAM 'cat /etc/passwd'", &[Kind::CodeExecution]),
+            (
+                "COPY items FROM PROGRAM 'cat /etc/passwd'",
+                &[Kind::CodeExecution],
+            ),
             ("COPY customers TO STDOUT", &[Kind::DataExport]),
-            ("COPY (SELECT * FROM customers) TO '/tmp/c'", &[Kind::DataExport]),
+            (
+                "COPY (SELECT * FROM customers) TO '/tmp/c'",
+                &[Kind::DataExport],
+            ),
             ("COPY items FROM STDIN", &[Kind::Write]),
             ("SELEKT 1", &[Kind::Unknown]),
-            ("SELECT 1; FOO BAR; DROP TABLE users", &[Kind::Read, Kind::DestructiveWrite, Kind::Unknown]),
+            (
+                "SELECT 1; FOO BAR; DROP TABLE users",
+                &[Kind::Read, Kind::DestructiveWrite, Kind::Unknown],
+            ),
         ];
         for (sql, want) in cases {
             assert_eq!(kinds(sql), *want, "{sql}");
@@ -456,7 +693,10 @@ mod tests {
         assert_eq!(f.risk, Risk::Critical);
         let f = &analyse("DELETE FROM public.carts WHERE id = 1", Dialect::Postgres)[0];
         assert_eq!(f.objects, ["public.carts"]);
-        let f = &analyse("SELECT * FROM public.users u JOIN orders o ON true", Dialect::Postgres)[0];
+        let f = &analyse(
+            "SELECT * FROM public.users u JOIN orders o ON true",
+            Dialect::Postgres,
+        )[0];
         assert_eq!(f.objects, ["public.users", "orders"]);
     }
 

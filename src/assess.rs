@@ -1,0 +1,191 @@
+//! One command, judged: classification, the policy's verdict and the binding digest, computed together so that
+//! `gate run`, `gate explain` and the policy tests can never disagree. Pure.
+
+use serde::Serialize;
+
+use crate::classify::{self, Classification, Finding, Kind, Risk, Sources, Target};
+use crate::policy::{Decision, PolicySet, Subject, Verdict};
+use crate::request::{Request, binding_digest};
+
+/// Everything gate concluded about a request.
+#[derive(Clone, Debug)]
+pub struct Assessment {
+    pub classification: Classification,
+    pub verdict: Verdict,
+    /// What an approval of this exact command is bound to.
+    pub digest: String,
+}
+
+impl Assessment {
+    pub fn decision(&self) -> Decision {
+        self.verdict.decision
+    }
+
+    pub fn risk(&self) -> Risk {
+        self.classification.risk()
+    }
+
+    pub fn kinds(&self) -> Vec<Kind> {
+        self.classification.kinds()
+    }
+
+    /// The names of the rules that decided, or `default` when none did.
+    pub fn deciding_rules(&self) -> Vec<String> {
+        let rules: Vec<String> = self
+            .verdict
+            .deciding_rules()
+            .map(|r| r.name.clone())
+            .collect();
+        if rules.is_empty() {
+            vec!["default".to_string()]
+        } else {
+            rules
+        }
+    }
+
+    /// The machine-readable form `gate explain --json` prints (DESIGN §2).
+    pub fn to_json(&self) -> ExplainJson<'_> {
+        ExplainJson {
+            decision: self.verdict.decision,
+            risk: self.risk(),
+            environment: &self.verdict.environment,
+            findings: self
+                .classification
+                .findings
+                .iter()
+                .zip(&self.verdict.findings)
+                .map(|(f, v)| FindingJson {
+                    finding: f,
+                    environment: &v.environment,
+                    decision: v.decision,
+                })
+                .collect(),
+            rules: self
+                .verdict
+                .rules
+                .iter()
+                .map(|r| RuleJson {
+                    name: &r.name,
+                    decision: r.decision,
+                })
+                .collect(),
+            command: &self.classification.command,
+            digest: &self.digest,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ExplainJson<'a> {
+    pub decision: Decision,
+    pub risk: Risk,
+    pub environment: &'a str,
+    pub findings: Vec<FindingJson<'a>>,
+    pub rules: Vec<RuleJson<'a>>,
+    pub command: &'a str,
+    pub digest: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct FindingJson<'a> {
+    #[serde(flatten)]
+    pub finding: &'a Finding,
+    pub environment: &'a str,
+    pub decision: Decision,
+}
+
+#[derive(Serialize)]
+pub struct RuleJson<'a> {
+    pub name: &'a str,
+    pub decision: Decision,
+}
+
+/// Classifies a request, evaluates it against the policies in force, and binds it.
+pub fn assess(request: &Request, policies: &PolicySet, sources: &dyn Sources) -> Assessment {
+    let classification = classify::classify(&request.argv, &request.env, sources);
+    let subject = Subject {
+        user: &request.requester.user,
+        agent: request.requester.agent.as_deref(),
+        command: &classification.command,
+    };
+    let verdict = policies.evaluate(&classification.findings, &subject);
+    let target = serde_json::to_value(classification.primary_target()).unwrap_or_default();
+    let digest = binding_digest(request, None, &target, &policies.digest());
+    Assessment {
+        classification,
+        verdict,
+        digest,
+    }
+}
+
+/// A target in one line, for people: `host=db port=5432 database=app user=ops`.
+pub fn describe_target(t: &Target) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = &t.host {
+        parts.push(format!("host={h}"));
+    }
+    if let Some(p) = t.port {
+        parts.push(format!("port={p}"));
+    }
+    if let Some(d) = &t.database {
+        parts.push(format!("database={d}"));
+    }
+    if let Some(u) = &t.user {
+        parts.push(format!("user={u}"));
+    }
+    if parts.is_empty() {
+        "(default connection)".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::NoSources;
+    use crate::request::Requester;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn explain_json_has_the_contract_fields() {
+        let request = Request {
+            argv: [
+                "pg_dump",
+                "-h",
+                "db.prod.internal",
+                "-t",
+                "public.users",
+                "app",
+            ]
+            .map(String::from)
+            .to_vec(),
+            cwd: "/".into(),
+            env: BTreeMap::new(),
+            requester: Requester {
+                user: "alice".into(),
+                agent: None,
+            },
+            reason: None,
+        };
+        let a = assess(&request, &PolicySet::built_in(), &NoSources);
+        let json = serde_json::to_value(a.to_json()).unwrap();
+        assert_eq!(json["decision"], "approve");
+        assert_eq!(json["risk"], "high");
+        assert_eq!(json["environment"], "production");
+        assert_eq!(json["findings"][0]["kind"], "data_export");
+        assert_eq!(json["findings"][0]["tool"], "pg_dump");
+        assert_eq!(json["findings"][0]["target"]["host"], "db.prod.internal");
+        assert_eq!(
+            json["findings"][0]["target"]["port"],
+            serde_json::Value::Null
+        );
+        assert_eq!(json["findings"][0]["objects"][0], "public.users");
+        assert_eq!(json["rules"][0]["name"], "production-exports");
+        assert_eq!(
+            json["command"],
+            "pg_dump -h db.prod.internal -t public.users app"
+        );
+        assert!(json["digest"].as_str().unwrap().starts_with("sha256:"));
+    }
+}

@@ -1,0 +1,257 @@
+//! `gate run`: judge a command, record the decision, then run it, ask, or refuse. Fails closed: nothing runs
+//! unless the decision was reached and recorded.
+
+use std::path::Path;
+
+use super::context::{Context, ProcessSources, build_request};
+use super::{CliError, EXIT_CODES, Failure};
+use crate::assess::{Assessment, assess};
+use crate::audit::{AuditLog, Event};
+use crate::clock::{Clock, SystemClock};
+use crate::exit::{Diagnostic, Exit};
+use crate::policy::Decision;
+use crate::request::Request;
+use crate::ui;
+
+/// Run a command if the policy allows it
+#[derive(clap::Args, Debug)]
+#[command(after_long_help = EXIT_CODES, after_help = EXIT_CODES, override_usage = "gate run [OPTIONS] -- <COMMAND>...")]
+pub struct Args {
+    /// Why this command is being run (shown to reviewers and kept in the audit)
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+
+    /// The agent running this command on a person's behalf
+    #[arg(long, env = "GATE_AGENT", value_name = "NAME")]
+    agent: Option<String>,
+
+    /// The command to run, after `--`
+    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+/// Why gate refused or could not run a command after deciding on it.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("denied by {by}: {message}")]
+    Denied {
+        by: String,
+        message: String,
+        hint: String,
+    },
+    #[error("this command needs approval ({rules}), and this gate has no approval backend yet")]
+    NeedsApproval { rules: String },
+    #[error("{rules} requires a reason for this command")]
+    ReasonRequired { rules: String },
+}
+
+impl Diagnostic for RunError {
+    fn exit(&self) -> Exit {
+        match self {
+            RunError::Denied { .. } => Exit::Denied,
+            RunError::NeedsApproval { .. } => Exit::Unavailable,
+            RunError::ReasonRequired { .. } => Exit::Usage,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            RunError::Denied { hint, .. } => hint.clone(),
+            RunError::NeedsApproval { .. } => {
+                "nothing ran; ask for a policy rule that allows it, or run it where approvals are configured".into()
+            }
+            RunError::ReasonRequired { .. } => "say why with --reason \"TICKET-123 what and why\"".into(),
+        })
+    }
+}
+
+fn rules_phrase(a: &Assessment) -> String {
+    let rules = a.deciding_rules();
+    if rules == ["default"] {
+        "the policy default".to_string()
+    } else {
+        format!(
+            "rule {}",
+            rules
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
+    let ctx = Context::load(policy)?;
+    let request = build_request(args.command, args.reason, args.agent)?;
+    let assessment = assess(&request, &ctx.policies, &ProcessSources);
+    let log = AuditLog::new(&ctx.paths.audit_file);
+    let clock = SystemClock;
+    let id = ulid::Ulid::new().to_string();
+
+    let requested = Event::Requested {
+        id: id.clone(),
+        user: request.requester.user.clone(),
+        agent: request.requester.agent.clone(),
+        reason: request.reason.clone(),
+        cwd: request.cwd.clone(),
+        command: assessment.classification.command.clone(),
+        kinds: assessment.kinds(),
+        risk: assessment.risk(),
+        environment: assessment.verdict.environment.clone(),
+        target: assessment.classification.primary_target().clone(),
+        digest: assessment.digest.clone(),
+        policy: ctx.policies.digest(),
+    };
+    let decided =
+        |decision: Decision, by: &str, channel: &str, message: Option<String>| Event::Decided {
+            id: id.clone(),
+            decision,
+            by: by.to_string(),
+            channel: channel.to_string(),
+            rules: assessment.deciding_rules(),
+            message,
+        };
+
+    let decision = assessment.decision();
+    if decision >= Decision::Confirm
+        && decision < Decision::Deny
+        && assessment.verdict.reason_required
+        && request.reason.is_none()
+    {
+        let error = RunError::ReasonRequired {
+            rules: rules_phrase(&assessment),
+        };
+        record_failure(&log, &clock, &[requested, error_event(&id, &error)])?;
+        return Err(error.into());
+    }
+
+    let message = assessment.verdict.messages.first().cloned();
+    log.append(
+        clock.now(),
+        &[
+            requested,
+            decided(decision, "policy", "policy", message.clone()),
+        ],
+    )?;
+
+    match decision {
+        Decision::Allow => execute(&request, &log, &clock, &id),
+        Decision::Deny => Err(RunError::Denied {
+            by: rules_phrase(&assessment),
+            message: message
+                .unwrap_or_else(|| format!("{} is not allowed here", describe_kinds(&assessment))),
+            hint: format!(
+                "nothing ran; `gate explain -- {}` shows how the policy judged it",
+                assessment.classification.command
+            ),
+        }
+        .into()),
+        Decision::Confirm => confirm(&request, &assessment, &log, &clock, &id),
+        Decision::Approve => needs_approval(&assessment, &log, &clock, &id),
+    }
+}
+
+fn describe_kinds(a: &Assessment) -> String {
+    let kinds: Vec<&str> = a.kinds().iter().map(|k| k.as_str()).collect();
+    format!("{} in {}", kinds.join(", "), a.verdict.environment)
+}
+
+/// `confirm`: the person at this terminal decides, like sudo's prompt. With no terminal it needs approval.
+fn confirm(
+    request: &Request,
+    a: &Assessment,
+    log: &AuditLog,
+    clock: &dyn Clock,
+    id: &str,
+) -> super::Outcome {
+    ui::say(
+        "note",
+        &format!(
+            "{} wants confirmation: {}",
+            rules_phrase(a),
+            describe_kinds(a)
+        ),
+    );
+    let question = format!("Run `{}`?", a.classification.command);
+    match ui::prompt::confirm(&question) {
+        None => needs_approval(a, log, clock, id),
+        Some(yes) => {
+            let decision = if yes { Decision::Allow } else { Decision::Deny };
+            let event = Event::Decided {
+                id: id.to_string(),
+                decision,
+                by: request.requester.user.clone(),
+                channel: "terminal".into(),
+                rules: a.deciding_rules(),
+                message: None,
+            };
+            log.append(clock.now(), &[event])?;
+            if yes {
+                execute(request, log, clock, id)
+            } else {
+                Err(RunError::Denied {
+                    by: request.requester.user.clone(),
+                    message: "not confirmed at the terminal".into(),
+                    hint: "nothing ran".into(),
+                }
+                .into())
+            }
+        }
+    }
+}
+
+fn needs_approval(a: &Assessment, log: &AuditLog, clock: &dyn Clock, id: &str) -> super::Outcome {
+    let error = RunError::NeedsApproval {
+        rules: rules_phrase(a),
+    };
+    record_failure(log, clock, &[error_event(id, &error)])?;
+    Err(error.into())
+}
+
+fn error_event(id: &str, error: &dyn Diagnostic) -> Event {
+    Event::Error {
+        id: Some(id.to_string()),
+        exit: error.exit().code(),
+        message: error.to_string(),
+    }
+}
+
+/// Records why a command did not run. If even that cannot be written, that is the error to report.
+fn record_failure(log: &AuditLog, clock: &dyn Clock, events: &[Event]) -> Result<(), Failure> {
+    log.append(clock.now(), events)?;
+    Ok(())
+}
+
+/// Runs the command and records how it ended. Its status is gate's status.
+fn execute(request: &Request, log: &AuditLog, clock: &dyn Clock, id: &str) -> super::Outcome {
+    match crate::exec::run(&request.argv) {
+        Ok(outcome) => {
+            let event = Event::Exited {
+                id: id.to_string(),
+                status: outcome.status,
+                signal: outcome.signal,
+                exit: outcome.exit_code(),
+                duration_ms: u64::try_from(outcome.duration.as_millis()).unwrap_or(u64::MAX),
+            };
+            if let Err(e) = log.append(clock.now(), &[event]) {
+                // The command ran; its end could not be recorded. Say so loudly and do not pretend success.
+                return Err(CliError::Internal {
+                    message: format!(
+                        "the command ran and exited with {}, but its end could not be recorded: {e}",
+                        outcome.exit_code()
+                    ),
+                    hint: e.hint().unwrap_or_default(),
+                    source: None,
+                }
+                .into());
+            }
+            Ok(outcome.exit_code())
+        }
+        Err(e) => {
+            // Best effort: the spawn failure is the error to show even if the record fails too.
+            let _ = log.append(clock.now(), &[error_event(id, &e)]);
+            Err(e.into())
+        }
+    }
+}

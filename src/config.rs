@@ -1,0 +1,73 @@
+//! `config.yaml`: what is not policy. Where the shared store lives and which broker to use. Unknown keys are
+//! errors here too.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::policy::parse::{PolicyError, from_yaml};
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// A directory for the local approval store, for a store shared by several accounts.
+    pub store: Option<PathBuf>,
+    /// Use a `gate serve` broker instead of the local store.
+    pub backend: Option<Backend>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Backend {
+    pub url: String,
+    pub token_file: PathBuf,
+}
+
+impl Config {
+    /// Loads the config file; a missing file is the empty config.
+    pub fn load(path: &Path) -> Result<Config, PolicyError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) if text.trim().is_empty() => Ok(Config::default()),
+            Ok(text) => from_yaml(&text, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(PolicyError::Read {
+                origin: path.display().to_string(),
+                source,
+            }),
+        }
+    }
+}
+
+/// The config `gate init` writes.
+pub const STARTER: &str = "\
+# gate configuration: what is not policy. Unknown keys are errors.
+#
+# store: /srv/gate/store          # a directory for the local approval store shared by several accounts
+# backend:                        # send requests to a `gate serve` broker instead of the local store
+#   url: https://gate.example.com
+#   token_file: ~/.config/gate/token
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_strictly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        assert_eq!(Config::load(&path).unwrap(), Config::default());
+        std::fs::write(&path, STARTER).unwrap();
+        assert_eq!(Config::load(&path).unwrap(), Config::default());
+        std::fs::write(
+            &path,
+            "store: /srv/gate\nbackend: {url: 'http://x', token_file: /t}\n",
+        )
+        .unwrap();
+        let c = Config::load(&path).unwrap();
+        assert_eq!(c.store.as_deref(), Some(Path::new("/srv/gate")));
+        std::fs::write(&path, "stor: /srv/gate\n").unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(e.contains("config.yaml:1:1: unknown field `stor`"), "{e}");
+    }
+}

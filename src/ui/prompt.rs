@@ -1,0 +1,18 @@
+//! Asking the person at the terminal, like sudo does: on `/dev/tty`, so that a command's redirected stdin and
+//! stdout are never read from or written to, and with "no" as the default.
+
+use std::fs::OpenOptions;
+
+/// Asks a yes/no question on the controlling terminal. `None` means there is no terminal to ask on.
+pub fn confirm(question: &str) -> Option<bool> {
+    let read = OpenOptions::new().read(true).open("/dev/tty").ok()?;
+    let write = OpenOptions::new().write(true).open("/dev/tty").ok()?;
+    let term = console::Term::read_write_pair(read, write);
+    let answer = dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .wait_for_newline(true)
+        .interact_on_opt(&term);
+    // An interrupted or failed prompt is a "no": gate never runs what nobody said yes to.
+    Some(matches!(answer, Ok(Some(true))))
+}
