@@ -134,14 +134,14 @@ pub fn verify(bytes: &[u8], head: Option<&Tail>) -> Result<Verified, ChainError>
     let mut head_hash_seen = false;
     for (index, raw) in lines.iter().enumerate() {
         let line = index + 1;
-        let is_last = index + 1 == lines.len();
+        // A record is only whole once its newline is written: without one the line is torn, even if it parses.
+        if index + 1 == lines.len() && !complete {
+            return Err(ChainError::TornLastLine { line });
+        }
         let parsed: Option<Value> = std::str::from_utf8(raw)
             .ok()
             .and_then(|s| serde_json::from_str(s).ok());
         let Some(value) = parsed.filter(Value::is_object) else {
-            if is_last && !complete {
-                return Err(ChainError::TornLastLine { line });
-            }
             if torn.is_some() {
                 return Err(ChainError::NotJson { line: line - 1 });
             }

@@ -153,7 +153,7 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     crate::ui::say("error", &message);
     eprint!("{rest}");
     let hint = match e.kind() {
-        ErrorKind::MissingRequiredArgument if rendered.contains("<COMMAND>") => {
+        _ if rendered.contains("-- <COMMAND>") => {
             "put the command to run after `--`, as in `gate run -- psql -c 'SELECT 1'`"
         }
         ErrorKind::InvalidUtf8 => "gate only runs commands whose arguments are valid UTF-8",

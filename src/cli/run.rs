@@ -26,7 +26,7 @@ pub struct Args {
     agent: Option<String>,
 
     /// The command to run, after `--`
-    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    #[arg(required = true, num_args = 1.., last = true, value_name = "COMMAND")]
     command: Vec<String>,
 }
 

@@ -1,0 +1,106 @@
+//! Shared test harness: the real `gate` binary in a throwaway `GATE_HOME`, and a real PostgreSQL.
+#![allow(dead_code)]
+
+pub mod postgres;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A throwaway gate installation: its own GATE_HOME with policy, config, state and audit.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Self {
+        Home {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A home with this policy text in `policy.yaml`.
+    pub fn with_policy(policy: &str) -> Self {
+        let home = Home::new();
+        home.write("policy.yaml", policy);
+        home
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path().join(name);
+        std::fs::write(&path, text).expect("write fixture");
+        path
+    }
+
+    pub fn audit_file(&self) -> PathBuf {
+        self.path().join("audit.jsonl")
+    }
+
+    /// The audit records written so far.
+    pub fn records(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.audit_file())
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
+            .collect()
+    }
+
+    /// `gate` with this home and a clean environment for the variables gate reads.
+    pub fn gate(&self) -> Command {
+        let mut cmd = Command::cargo_bin("gate").expect("the gate binary");
+        cmd.env("GATE_HOME", self.path())
+            .env("NO_COLOR", "1")
+            .env_remove("GATE_POLICY")
+            .env_remove("GATE_AGENT")
+            .current_dir(self.path());
+        cmd
+    }
+
+    /// A plain std Command for the same binary, for tests that need signals or parallel processes.
+    pub fn gate_std(&self) -> std::process::Command {
+        self.std_command(assert_cmd::cargo::cargo_bin("gate"))
+    }
+
+    /// Any program, with this home's environment (a shell that runs gate, say).
+    pub fn std_command(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
+        cmd.env("GATE_HOME", self.path())
+            .env("NO_COLOR", "1")
+            .env_remove("GATE_POLICY")
+            .env_remove("GATE_AGENT")
+            .current_dir(self.path());
+        cmd
+    }
+}
+
+/// A policy that allows the named tools outright and reads everywhere, and denies destructive writes.
+pub fn allow_tools(tools: &[&str]) -> String {
+    format!(
+        r#"version: 1
+defaults: {{decision: approve, unknown: approve, environment: production}}
+environments:
+  dev: {{hosts: [localhost, "/tmp/*"]}}
+rules:
+  - name: tools
+    match: {{tools: [{}]}}
+    decision: allow
+  - name: reads
+    match: {{kinds: [read]}}
+    decision: allow
+  - name: no-destruction
+    match: {{kinds: [destructive_write]}}
+    decision: deny
+    message: destructive writes are refused in tests
+"#,
+        tools.join(", ")
+    )
+}
+
+/// Whether this process runs as root (CI does).
+pub fn is_root() -> bool {
+    nix::unistd::Uid::effective().is_root()
+}

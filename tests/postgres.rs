@@ -1,0 +1,96 @@
+//! gate in front of a real PostgreSQL: reads run and return rows, denied statements never reach the server, and
+//! a pg_dump the policy allows produces a real dump with its exit status passed through.
+
+mod common;
+
+use common::postgres::Postgres;
+use common::{Home, allow_tools};
+use predicates::prelude::*;
+
+fn setup() -> (Postgres, Home) {
+    let pg = Postgres::start();
+    pg.psql("postgres", "CREATE DATABASE app");
+    pg.psql("app", "CREATE TABLE users (id int primary key, name text); INSERT INTO users VALUES (1, 'ada'), (2, 'bob')");
+    (pg, Home::with_policy(&allow_tools(&["pg_dump"])))
+}
+
+#[test]
+fn an_allowed_read_runs_and_its_output_arrives() {
+    let (pg, home) = setup();
+    home.gate()
+        .arg("run")
+        .arg("--")
+        .arg("psql")
+        .args(pg.conn_args())
+        .args([
+            "-X",
+            "-A",
+            "-t",
+            "-d",
+            "app",
+            "-c",
+            "SELECT name FROM users ORDER BY id",
+        ])
+        .assert()
+        .success()
+        .stdout("ada\nbob\n");
+    let events: Vec<String> = home
+        .records()
+        .iter()
+        .map(|r| r["event"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(events, ["requested", "decided", "exited"]);
+    assert_eq!(home.records()[2]["status"], 0);
+}
+
+#[test]
+fn a_denied_drop_table_exits_77_and_the_table_survives() {
+    let (pg, home) = setup();
+    home.gate()
+        .arg("run")
+        .arg("--")
+        .arg("psql")
+        .args(pg.conn_args())
+        .args(["-d", "app", "-c", "DROP TABLE users"])
+        .assert()
+        .code(77)
+        .stderr(predicate::str::contains(
+            "error: denied by rule `no-destruction`",
+        ))
+        .stderr(predicate::str::contains("hint:"));
+    assert_eq!(pg.psql("app", "SELECT count(*) FROM users"), "2");
+    let last = home.records().pop().unwrap();
+    assert_eq!(
+        (last["event"].as_str(), last["decision"].as_str()),
+        (Some("decided"), Some("deny"))
+    );
+}
+
+#[test]
+fn an_allowed_pg_dump_produces_a_real_dump_and_passes_its_status_through() {
+    let (pg, home) = setup();
+    let dump = home.path().join("app.sql");
+    home.gate()
+        .args(["run", "--reason", "INC-1 test", "--", "pg_dump"])
+        .args(pg.conn_args())
+        .args(["-t", "public.users", "-f"])
+        .arg(&dump)
+        .arg("app")
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&dump).unwrap();
+    assert!(text.contains("CREATE TABLE public.users"), "{text}");
+    assert!(text.contains("ada"), "the rows are in the dump");
+
+    // A dump of a database that does not exist fails in pg_dump itself: its status is gate's status.
+    home.gate()
+        .args(["run", "--", "pg_dump"])
+        .args(pg.conn_args())
+        .arg("no_such_database")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no_such_database"));
+    let requested = &home.records()[0];
+    assert_eq!(requested["kinds"][0], "data_export");
+    assert_eq!(requested["reason"], "INC-1 test");
+}
