@@ -58,7 +58,7 @@ fn sigterm_goes_to_the_child() {
     }
     std::thread::sleep(Duration::from_millis(300));
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::unistd::Pid::from_raw(child.id().cast_signed()),
         nix::sys::signal::Signal::SIGTERM,
     )
     .unwrap();

@@ -163,8 +163,30 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     ExitCode::from(Exit::Usage.code())
 }
 
-/// The whole program.
+/// The whole program. A panic anywhere is an internal error (70): it is reported like any other error, and
+/// because every path to exec goes through a completed decision, a panic before exec means nothing ran.
 pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        crate::ui::say("error", &format!("internal error{place}: {message}"));
+        crate::ui::say(
+            "hint",
+            "this is a bug in gate; nothing ran unless the command's own output says otherwise",
+        );
+    }));
+    std::panic::catch_unwind(run_cli).unwrap_or(ExitCode::from(Exit::Internal.code()))
+}
+
+fn run_cli() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),

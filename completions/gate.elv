@@ -1,0 +1,169 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[gate] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'gate'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'gate'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand run 'Run a command if the policy allows it'
+            cand explain 'Show what gate would decide about a command, without running it'
+            cand policy 'Check a policy file, or run its tests'
+            cand audit 'Show the audit trail, or verify it'
+            cand init 'Write the starter policy and config (existing files are kept)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;run'= {
+            cand --reason 'Why this command is being run (shown to reviewers and kept in the audit)'
+            cand --agent 'The agent running this command on a person''s behalf'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;explain'= {
+            cand --agent 'Judge the command as if this agent asked for it'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand --json 'Print the result as one JSON object'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;policy'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check 'Validate a policy file (default: the policy in force). Exits 78 when it is invalid'
+            cand test 'Run a policy''s `tests:` cases and print expected against actual. Exits 1 on any mismatch'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;policy;check'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;policy;test'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand --json 'Print one JSON object per case'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;policy;help'= {
+            cand check 'Validate a policy file (default: the policy in force). Exits 78 when it is invalid'
+            cand test 'Run a policy''s `tests:` cases and print expected against actual. Exits 1 on any mismatch'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;policy;help;check'= {
+        }
+        &'gate;policy;help;test'= {
+        }
+        &'gate;policy;help;help'= {
+        }
+        &'gate;audit'= {
+            cand --since 'Only requests at or after this time (RFC 3339, a date, or an age such as 2h or 7d)'
+            cand --until 'Only requests at or before this time (same forms as --since)'
+            cand --user 'Only requests by this user or agent'
+            cand --decision 'Only requests with this decision'
+            cand --kind 'Only requests with a finding of this kind'
+            cand --id 'Only the request with this id (any unique prefix)'
+            cand --limit 'Only the last N requests'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand --json 'Print the records as JSON Lines'
+            cand --follow 'Keep printing records as they are appended'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand verify 'Check the hash chain; exits 1 naming the first bad record on any edit, deletion, reorder or truncation'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;audit;verify'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;audit;help'= {
+            cand verify 'Check the hash chain; exits 1 naming the first bad record on any edit, deletion, reorder or truncation'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;audit;help;verify'= {
+        }
+        &'gate;audit;help;help'= {
+        }
+        &'gate;init'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;completions'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;help'= {
+            cand run 'Run a command if the policy allows it'
+            cand explain 'Show what gate would decide about a command, without running it'
+            cand policy 'Check a policy file, or run its tests'
+            cand audit 'Show the audit trail, or verify it'
+            cand init 'Write the starter policy and config (existing files are kept)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;help;run'= {
+        }
+        &'gate;help;explain'= {
+        }
+        &'gate;help;policy'= {
+            cand check 'Validate a policy file (default: the policy in force). Exits 78 when it is invalid'
+            cand test 'Run a policy''s `tests:` cases and print expected against actual. Exits 1 on any mismatch'
+        }
+        &'gate;help;policy;check'= {
+        }
+        &'gate;help;policy;test'= {
+        }
+        &'gate;help;audit'= {
+            cand verify 'Check the hash chain; exits 1 naming the first bad record on any edit, deletion, reorder or truncation'
+        }
+        &'gate;help;audit;verify'= {
+        }
+        &'gate;help;init'= {
+        }
+        &'gate;help;completions'= {
+        }
+        &'gate;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

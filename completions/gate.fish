@@ -1,0 +1,97 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_gate_global_optspecs
+    string join \n policy= h/help V/version
+end
+
+function __fish_gate_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_gate_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_gate_using_subcommand
+    set -l cmd (__fish_gate_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c gate -n "__fish_gate_needs_command" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gate -n "__fish_gate_needs_command" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_needs_command" -f -a "run" -d 'Run a command if the policy allows it'
+complete -c gate -n "__fish_gate_needs_command" -f -a "explain" -d 'Show what gate would decide about a command, without running it'
+complete -c gate -n "__fish_gate_needs_command" -f -a "policy" -d 'Check a policy file, or run its tests'
+complete -c gate -n "__fish_gate_needs_command" -f -a "audit" -d 'Show the audit trail, or verify it'
+complete -c gate -n "__fish_gate_needs_command" -f -a "init" -d 'Write the starter policy and config (existing files are kept)'
+complete -c gate -n "__fish_gate_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c gate -n "__fish_gate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gate -n "__fish_gate_using_subcommand run" -l reason -d 'Why this command is being run (shown to reviewers and kept in the audit)' -r
+complete -c gate -n "__fish_gate_using_subcommand run" -l agent -d 'The agent running this command on a person\'s behalf' -r
+complete -c gate -n "__fish_gate_using_subcommand run" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gate -n "__fish_gate_using_subcommand run" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand explain" -l agent -d 'Judge the command as if this agent asked for it' -r
+complete -c gate -n "__fish_gate_using_subcommand explain" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand explain" -l json -d 'Print the result as one JSON object'
+complete -c gate -n "__fish_gate_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -f -a "check" -d 'Validate a policy file (default: the policy in force). Exits 78 when it is invalid'
+complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -f -a "test" -d 'Run a policy\'s `tests:` cases and print expected against actual. Exits 1 on any mismatch'
+complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from check" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from test" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from test" -l json -d 'Print one JSON object per case'
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a policy file (default: the policy in force). Exits 78 when it is invalid'
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "test" -d 'Run a policy\'s `tests:` cases and print expected against actual. Exits 1 on any mismatch'
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l since -d 'Only requests at or after this time (RFC 3339, a date, or an age such as 2h or 7d)' -r
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l until -d 'Only requests at or before this time (same forms as --since)' -r
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l user -d 'Only requests by this user or agent' -r
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l decision -d 'Only requests with this decision' -r
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l kind -d 'Only requests with a finding of this kind' -r
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l id -d 'Only the request with this id (any unique prefix)' -r
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l limit -d 'Only the last N requests' -r
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l json -d 'Print the records as JSON Lines'
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l follow -d 'Keep printing records as they are appended'
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check the hash chain; exits 1 naming the first bad record on any edit, deletion, reorder or truncation'
+complete -c gate -n "__fish_gate_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gate -n "__fish_gate_using_subcommand audit; and __fish_seen_subcommand_from verify" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain; exits 1 naming the first bad record on any edit, deletion, reorder or truncation'
+complete -c gate -n "__fish_gate_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gate -n "__fish_gate_using_subcommand init" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand init" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand init" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand completions" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "run" -d 'Run a command if the policy allows it'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "explain" -d 'Show what gate would decide about a command, without running it'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "policy" -d 'Check a policy file, or run its tests'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "audit" -d 'Show the audit trail, or verify it'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "init" -d 'Write the starter policy and config (existing files are kept)'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gate -n "__fish_gate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate a policy file (default: the policy in force). Exits 78 when it is invalid'
+complete -c gate -n "__fish_gate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "test" -d 'Run a policy\'s `tests:` cases and print expected against actual. Exits 1 on any mismatch'
+complete -c gate -n "__fish_gate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; exits 1 naming the first bad record on any edit, deletion, reorder or truncation'
