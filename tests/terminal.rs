@@ -1,0 +1,97 @@
+//! `confirm` asks the person at the terminal, like sudo. script(1) gives gate a real pseudo-terminal, so there is a
+//! /dev/tty to ask on; the answer is typed only once the prompt is on the screen.
+
+mod common;
+
+use std::io::{Read as _, Write as _};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::Home;
+
+const POLICY: &str =
+    "version: 1\nrules:\n  - name: ask-first\n    match: {tools: [touch]}\n    decision: confirm\n";
+
+/// Runs `gate run -- touch MARKER` on a pseudo-terminal, answers the prompt, and returns gate's exit status
+/// and what the terminal showed.
+fn answer(home: &Home, reply: &str) -> (i32, String) {
+    let marker = home.path().join("ran");
+    let line = format!(
+        "{} run -- touch {}",
+        assert_cmd::cargo::cargo_bin("gate").display(),
+        marker.display()
+    );
+    let mut child = home
+        .std_command("script")
+        .args(["-qefc", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux/bsdutils");
+    let screen = Arc::new(Mutex::new(String::new()));
+    let mut out = child.stdout.take().unwrap();
+    let reader = {
+        let screen = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    let started = Instant::now();
+    while !screen.lock().unwrap().contains("Run `") {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no prompt appeared: {}",
+            screen.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(reply.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    reader.join().unwrap();
+    let text = screen.lock().unwrap().clone();
+    (status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn answering_no_leaves_the_command_unrun() {
+    let home = Home::with_policy(POLICY);
+    let (code, screen) = answer(&home, "n\n");
+    assert_eq!(code, 77, "{screen}");
+    assert!(screen.contains("not confirmed at the terminal"), "{screen}");
+    assert!(!home.path().join("ran").exists());
+    let decided: Vec<_> = home
+        .records()
+        .into_iter()
+        .filter(|r| r["event"] == "decided")
+        .collect();
+    assert_eq!(decided.last().unwrap()["channel"], "terminal");
+    assert_eq!(decided.last().unwrap()["decision"], "deny");
+}
+
+#[test]
+fn answering_yes_runs_it() {
+    let home = Home::with_policy(POLICY);
+    let (code, screen) = answer(&home, "y\n");
+    assert_eq!(code, 0, "{screen}");
+    assert!(home.path().join("ran").exists());
+    let decided: Vec<_> = home
+        .records()
+        .into_iter()
+        .filter(|r| r["event"] == "decided")
+        .collect();
+    assert_eq!(decided.last().unwrap()["decision"], "allow");
+}
