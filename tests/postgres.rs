@@ -14,15 +14,22 @@ fn setup() -> (Postgres, Home) {
     (pg, Home::with_policy(&allow_tools(&["pg_dump"])))
 }
 
+/// `gate run -- psql <connection to the test server> ARGS…`.
+fn gated_psql(home: &Home, pg: &Postgres, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = home.gate();
+    cmd.args(["run", "--", "psql"])
+        .args(pg.conn_args())
+        .args(args);
+    cmd
+}
+
 #[test]
 fn an_allowed_read_runs_and_its_output_arrives() {
     let (pg, home) = setup();
-    home.gate()
-        .arg("run")
-        .arg("--")
-        .arg("psql")
-        .args(pg.conn_args())
-        .args([
+    gated_psql(
+        &home,
+        &pg,
+        &[
             "-X",
             "-A",
             "-t",
@@ -30,10 +37,11 @@ fn an_allowed_read_runs_and_its_output_arrives() {
             "app",
             "-c",
             "SELECT name FROM users ORDER BY id",
-        ])
-        .assert()
-        .success()
-        .stdout("ada\nbob\n");
+        ],
+    )
+    .assert()
+    .success()
+    .stdout("ada\nbob\n");
     let events: Vec<String> = home
         .records()
         .iter()
@@ -46,12 +54,7 @@ fn an_allowed_read_runs_and_its_output_arrives() {
 #[test]
 fn a_denied_drop_table_exits_77_and_the_table_survives() {
     let (pg, home) = setup();
-    home.gate()
-        .arg("run")
-        .arg("--")
-        .arg("psql")
-        .args(pg.conn_args())
-        .args(["-d", "app", "-c", "DROP TABLE users"])
+    gated_psql(&home, &pg, &["-d", "app", "-c", "DROP TABLE users"])
         .assert()
         .code(77)
         .stderr(predicate::str::contains(

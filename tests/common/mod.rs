@@ -51,13 +51,7 @@ impl Home {
 
     /// `gate` with this home and a clean environment for the variables gate reads.
     pub fn gate(&self) -> Command {
-        let mut cmd = Command::cargo_bin("gate").expect("the gate binary");
-        cmd.env("GATE_HOME", self.path())
-            .env("NO_COLOR", "1")
-            .env_remove("GATE_POLICY")
-            .env_remove("GATE_AGENT")
-            .current_dir(self.path());
-        cmd
+        Command::from_std(self.gate_std())
     }
 
     /// A plain std Command for the same binary, for tests that need signals or parallel processes.
