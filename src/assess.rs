@@ -14,6 +14,8 @@ pub struct Assessment {
     pub verdict: Verdict,
     /// What an approval of this exact command is bound to.
     pub digest: String,
+    /// `sha256:…` of the stdin gate read to classify, when it read any.
+    pub stdin_digest: Option<String>,
 }
 
 impl Assessment {
@@ -110,11 +112,18 @@ pub fn assess(request: &Request, policies: &PolicySet, sources: &dyn Sources) ->
     };
     let verdict = policies.evaluate(&classification.findings, &subject);
     let target = serde_json::to_value(classification.primary_target()).unwrap_or_default();
-    let digest = binding_digest(request, None, &target, &policies.digest());
+    let stdin_digest = sources.stdin_digest();
+    let digest = binding_digest(
+        request,
+        stdin_digest.as_deref(),
+        &target,
+        &policies.digest(),
+    );
     Assessment {
         classification,
         verdict,
         digest,
+        stdin_digest,
     }
 }
 

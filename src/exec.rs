@@ -3,12 +3,14 @@
 //! timeout reach the real work; the child's status comes back as a shell would report it.
 
 use std::os::unix::process::ExitStatusExt as _;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use crate::exit::{Diagnostic, Exit};
+use crate::stdin::ChildStdin;
 
 /// How a command ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +41,8 @@ pub enum ExecError {
         #[source]
         source: std::io::Error,
     },
+    #[error("did not run {program}: its stdin was read but could not be kept ({why})")]
+    StdinLost { program: String, why: String },
     #[error("lost track of {program} while it ran")]
     Wait {
         program: String,
@@ -52,7 +56,7 @@ impl Diagnostic for ExecError {
         match self {
             ExecError::NotFound { .. } => Exit::NotFound,
             ExecError::CannotRun { .. } => Exit::CannotRun,
-            ExecError::Wait { .. } => Exit::Internal,
+            ExecError::Wait { .. } | ExecError::StdinLost { .. } => Exit::Internal,
         }
     }
 
@@ -68,6 +72,9 @@ impl Diagnostic for ExecError {
                 format!("check that {program} is an executable file (chmod +x)")
             }
             ExecError::Wait { .. } => "the command may still be running; check with ps".into(),
+            ExecError::StdinLost { .. } => {
+                "nothing ran; pass the input as a file (-f FILE) instead of a pipe".into()
+            }
         })
     }
 }
@@ -81,8 +88,8 @@ fn terminal_sends_sigint() -> bool {
         .is_some_and(|fg| fg == nix::unistd::getpgrp())
 }
 
-/// Runs `argv` to completion.
-pub fn run(argv: &[String]) -> Result<Outcome, ExecError> {
+/// Runs `argv` to completion, with the stdin classification settled on.
+pub fn run(argv: &[String], stdin: ChildStdin) -> Result<Outcome, ExecError> {
     let (program, args) = argv
         .split_first()
         .expect("the CLI never passes an empty argv");
@@ -93,10 +100,14 @@ pub fn run(argv: &[String]) -> Result<Outcome, ExecError> {
             program: program.clone(),
             source,
         })?;
-    runtime.block_on(run_async(program, args))
+    runtime.block_on(run_async(program, args, stdin))
 }
 
-async fn run_async(program: &str, args: &[String]) -> Result<Outcome, ExecError> {
+async fn run_async(
+    program: &str,
+    args: &[String],
+    stdin: ChildStdin,
+) -> Result<Outcome, ExecError> {
     use tokio::signal::unix::{SignalKind, signal};
 
     // Register before spawning, so no signal falls between the child starting and gate listening.
@@ -111,23 +122,47 @@ async fn run_async(program: &str, args: &[String]) -> Result<Outcome, ExecError>
             signals.push((stream, sig));
         }
     }
+    let mut command = tokio::process::Command::new(program);
+    command.args(args);
+    let mut feed = None;
+    match stdin {
+        ChildStdin::Inherit => {}
+        ChildStdin::Bytes(bytes) => {
+            command.stdin(Stdio::piped());
+            feed = Some(bytes);
+        }
+        ChildStdin::File(file) => {
+            command.stdin(Stdio::from(file));
+        }
+        ChildStdin::Lost(why) => {
+            return Err(ExecError::StdinLost {
+                program: program.to_string(),
+                why,
+            });
+        }
+    }
     let started = Instant::now();
-    let mut child = tokio::process::Command::new(program)
-        .args(args)
-        .spawn()
-        .map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => ExecError::NotFound {
-                program: program.to_string(),
-            },
-            _ => ExecError::CannotRun {
-                program: program.to_string(),
-                source,
-            },
-        })?;
+    let mut child = command.spawn().map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => ExecError::NotFound {
+            program: program.to_string(),
+        },
+        _ => ExecError::CannotRun {
+            program: program.to_string(),
+            source,
+        },
+    })?;
     let pid = child
         .id()
         .and_then(|id| i32::try_from(id).ok())
         .map(Pid::from_raw);
+    // Hand the child the exact bytes gate read; a child that stops reading early is its own business.
+    if let (Some(bytes), Some(mut pipe)) = (feed, child.stdin.take()) {
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt as _;
+            let _ = pipe.write_all(&bytes).await;
+            let _ = pipe.shutdown().await;
+        });
+    }
     let tty_sigint = terminal_sends_sigint();
 
     let status = loop {
@@ -191,20 +226,34 @@ mod tests {
 
     #[test]
     fn status_passes_through() {
-        assert_eq!(run(&argv(&["sh", "-c", "exit 3"])).unwrap().exit_code(), 3);
-        assert_eq!(run(&argv(&["true"])).unwrap().exit_code(), 0);
-        let o = run(&argv(&["sh", "-c", "kill -TERM $$"])).unwrap();
+        assert_eq!(
+            run(&argv(&["sh", "-c", "exit 3"]), ChildStdin::Inherit)
+                .unwrap()
+                .exit_code(),
+            3
+        );
+        assert_eq!(
+            run(&argv(&["true"]), ChildStdin::Inherit)
+                .unwrap()
+                .exit_code(),
+            0
+        );
+        let o = run(&argv(&["sh", "-c", "kill -TERM $$"]), ChildStdin::Inherit).unwrap();
         assert_eq!((o.signal, o.exit_code()), (Some(15), 143));
     }
 
     #[test]
     fn missing_and_unrunnable_programs() {
-        let e = run(&argv(&["/nonexistent/definitely-not-here"])).unwrap_err();
+        let e = run(
+            &argv(&["/nonexistent/definitely-not-here"]),
+            ChildStdin::Inherit,
+        )
+        .unwrap_err();
         assert_eq!(e.exit(), Exit::NotFound);
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("script");
         std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
-        let e = run(&[script.display().to_string()]).unwrap_err();
+        let e = run(&[script.display().to_string()], ChildStdin::Inherit).unwrap_err();
         assert_eq!(e.exit(), Exit::CannotRun, "not executable");
     }
 }

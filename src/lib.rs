@@ -17,4 +17,5 @@ pub mod identity;
 pub mod paths;
 pub mod policy;
 pub mod request;
+pub mod stdin;
 pub mod ui;

@@ -25,6 +25,9 @@ pub enum Event {
         environment: String,
         target: Target,
         digest: String,
+        /// `sha256:…` of the stdin gate read and handed on, when it read any.
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        stdin: Option<String>,
         policy: String,
     },
     /// A decision was reached: by the policy, or by a person.

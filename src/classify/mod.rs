@@ -158,10 +158,30 @@ impl Finding {
     }
 }
 
-/// The input a classification needs besides the argv: what it may have to read.
+/// What the command's standard input holds, as far as gate could see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StdinView<'a> {
+    /// A terminal: an interactive session, which gate cannot see into.
+    Terminal,
+    /// The bytes the command will read. `complete` is false when there was more than gate reads.
+    Bytes { bytes: &'a [u8], complete: bool },
+    /// Stdin could not be read; the text says why.
+    Unreadable(&'a str),
+}
+
+/// The input a classification needs besides the argv: what it may have to read. The adapter behind it reads
+/// lazily: stdin is only consumed when a tool that reads SQL from it asks.
 pub trait Sources {
-    /// Whether the command's standard input is a terminal (an interactive session gate cannot see into).
-    fn stdin_is_terminal(&self) -> bool;
+    /// The command's standard input.
+    fn stdin(&self) -> StdinView<'_>;
+
+    /// A file the command will read (a `-f` script, a `\\i` include), or `None` when gate cannot read it.
+    fn read_file(&self, path: &str) -> Option<Vec<u8>>;
+
+    /// `sha256:…` of everything on stdin, once [`Sources::stdin`] has read it; part of the binding digest.
+    fn stdin_digest(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Sources for a command with nothing on stdin and no files to read: policy tests and benchmarks.
@@ -169,8 +189,112 @@ pub trait Sources {
 pub struct NoSources;
 
 impl Sources for NoSources {
-    fn stdin_is_terminal(&self) -> bool {
-        false
+    fn stdin(&self) -> StdinView<'_> {
+        StdinView::Bytes {
+            bytes: b"",
+            complete: true,
+        }
+    }
+
+    fn read_file(&self, _path: &str) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+/// One tool's view of its SQL sources: turns what the SQL analysis finds into findings on its target.
+pub(crate) struct Tool<'a> {
+    pub name: &'a str,
+    pub target: &'a Target,
+    pub dialect: sql::Dialect,
+}
+
+impl Tool<'_> {
+    pub fn finding(&self, kind: Kind, detail: impl Into<String>) -> Finding {
+        Finding::new(kind, self.name, self.target, detail)
+    }
+
+    fn convert(&self, found: Vec<sql::SqlFinding>, context: &str) -> Vec<Finding> {
+        found
+            .into_iter()
+            .map(|f| {
+                let detail = if context.is_empty() {
+                    f.detail
+                } else {
+                    format!("{context}: {}", f.detail)
+                };
+                self.finding(f.kind, detail)
+                    .with_risk(f.risk)
+                    .with_objects(f.objects)
+            })
+            .collect()
+    }
+
+    /// SQL text given on the command line.
+    pub fn sql(&self, text: &str, sources: &dyn Sources) -> Vec<Finding> {
+        let found = sql::analyse(text, self.dialect, sources);
+        if found.is_empty() {
+            return vec![self.finding(Kind::Read, "no statements")];
+        }
+        self.convert(found, "")
+    }
+
+    /// One client command (a psql backslash command, a sqlite3 dot-command).
+    pub fn client_command(&self, command: &str, sources: &dyn Sources) -> Vec<Finding> {
+        self.convert(
+            sql::client_command(command.trim(), self.dialect, sources, 0),
+            "",
+        )
+    }
+
+    /// A script file the tool will run (`-` is stdin).
+    pub fn script_file(&self, path: &str, sources: &dyn Sources) -> Vec<Finding> {
+        if path == "-" {
+            return self.stdin(sources);
+        }
+        match sources.read_file(path) {
+            Some(bytes) => {
+                let found = sql::analyse(&String::from_utf8_lossy(&bytes), self.dialect, sources);
+                if found.is_empty() {
+                    return vec![self.finding(Kind::Read, format!("script {path}: no statements"))];
+                }
+                self.convert(found, &format!("script {path}"))
+            }
+            None => vec![self.finding(
+                Kind::Unknown,
+                format!("runs script {path}, which gate cannot read"),
+            )],
+        }
+    }
+
+    /// The SQL the tool reads from standard input.
+    pub fn stdin(&self, sources: &dyn Sources) -> Vec<Finding> {
+        match sources.stdin() {
+            StdinView::Terminal => {
+                vec![self.finding(
+                    Kind::Unknown,
+                    "interactive session: gate cannot see what will be typed",
+                )]
+            }
+            StdinView::Unreadable(why) => {
+                vec![self.finding(Kind::Unknown, format!("cannot read stdin: {why}"))]
+            }
+            StdinView::Bytes { bytes, complete } => {
+                let mut found = self.convert(
+                    sql::analyse(&String::from_utf8_lossy(bytes), self.dialect, sources),
+                    "stdin",
+                );
+                if !complete {
+                    found.push(self.finding(
+                        Kind::Unknown,
+                        "stdin is larger than gate reads; the rest was not classified",
+                    ));
+                }
+                if found.is_empty() {
+                    found.push(self.finding(Kind::Read, "stdin holds no statements"));
+                }
+                found
+            }
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::args::{self, Arg, OptSpec, opt};
-use super::sql::{self, Dialect};
-use super::{Finding, Kind, Risk, Sources, Target};
+use super::sql::Dialect;
+use super::{Finding, Kind, Risk, Sources, Target, Tool};
 
 /// Connection settings gathered from one source (flags, a conninfo string, a URI or the environment).
 #[derive(Default, Debug)]
@@ -245,19 +245,18 @@ pub fn psql(
     let dbname = args::last(&parsed, "dbname").or_else(|| positionals.next());
     let user = positionals.next();
     let target = resolve(&parsed, dbname, user, env);
+    let tool = Tool {
+        name: "psql",
+        target: &target,
+        dialect: Dialect::Postgres,
+    };
 
     if args::has(&parsed, "version") || args::has(&parsed, "help") {
-        return vec![Finding::new(
-            Kind::Read,
-            "psql",
-            &target,
-            "prints psql's own help or version",
-        )];
+        return vec![tool.finding(Kind::Read, "prints psql's own help or version")];
     }
     if args::has(&parsed, "list") {
-        return vec![Finding::new(Kind::Read, "psql", &target, "lists databases")];
+        return vec![tool.finding(Kind::Read, "lists databases")];
     }
-
     let mut findings = Vec::new();
     let mut has_source = false;
     for arg in &parsed {
@@ -268,103 +267,29 @@ pub fn psql(
             } => {
                 has_source = true;
                 let text = value.as_deref().unwrap_or("");
-                findings.extend(psql_command(text, &target));
+                // psql runs a -c value either as one backslash command or as SQL, never a mix.
+                match text.trim_start().strip_prefix('\\') {
+                    Some(meta) => findings.extend(tool.client_command(meta, sources)),
+                    None => findings.extend(tool.sql(text, sources)),
+                }
             }
             Arg::Opt {
                 name: "file",
                 value,
             } => {
                 has_source = true;
-                let file = value.as_deref().unwrap_or("");
-                findings.push(Finding::new(
-                    Kind::Unknown,
-                    "psql",
-                    &target,
-                    format!("SQL from file `{file}` is not classified yet"),
-                ));
+                findings.extend(tool.script_file(value.as_deref().unwrap_or(""), sources));
             }
             _ => {}
         }
     }
     if !has_source {
-        let detail = if sources.stdin_is_terminal() {
-            "interactive session: gate cannot see what will be typed"
-        } else {
-            "SQL from standard input is not classified yet"
-        };
-        findings.push(Finding::new(Kind::Unknown, "psql", &target, detail));
+        findings.extend(tool.stdin(sources));
     }
     if findings.is_empty() {
-        findings.push(Finding::new(Kind::Read, "psql", &target, "no statements"));
+        findings.push(tool.finding(Kind::Read, "no statements"));
     }
     findings
-}
-
-/// One `-c` value: either a single backslash command or SQL.
-fn psql_command(text: &str, target: &Target) -> Vec<Finding> {
-    let trimmed = text.trim_start();
-    if let Some(meta) = trimmed.strip_prefix('\\') {
-        return vec![psql_meta(meta, target)];
-    }
-    let found = sql::analyse(text, Dialect::Postgres);
-    if found.is_empty() {
-        return vec![Finding::new(Kind::Read, "psql", target, "no statements")];
-    }
-    found
-        .into_iter()
-        .map(|f| {
-            Finding::new(f.kind, "psql", target, f.detail)
-                .with_risk(f.risk)
-                .with_objects(f.objects)
-        })
-        .collect()
-}
-
-/// psql's backslash commands.
-fn psql_meta(meta: &str, target: &Target) -> Finding {
-    let (cmd, rest) = meta.split_once(char::is_whitespace).unwrap_or((meta, ""));
-    let f = |kind: Kind, detail: &str| Finding::new(kind, "psql", target, detail);
-    match cmd {
-        "copy" => {
-            let found = sql::analyse(&format!("COPY {rest}"), Dialect::Postgres);
-            let first = found.into_iter().next();
-            match first {
-                Some(s) => Finding::new(s.kind, "psql", target, format!("\\copy: {}", s.detail))
-                    .with_risk(s.risk)
-                    .with_objects(s.objects),
-                None => f(Kind::Unknown, "\\copy gate cannot read"),
-            }
-        }
-        "!" => f(Kind::CodeExecution, "\\! runs a shell command"),
-        "gexec" => f(Kind::CodeExecution, "\\gexec runs query results as SQL"),
-        "o" | "out" if rest.trim_start().starts_with('|') => {
-            f(Kind::CodeExecution, "\\o | pipes output to a shell command")
-        }
-        "o" | "out" if !rest.trim().is_empty() => {
-            f(Kind::DataExport, "\\o writes query output to a file")
-        }
-        "i" | "include" | "ir" | "include_relative" => f(
-            Kind::Unknown,
-            "\\i runs a script file that is not classified yet",
-        ),
-        "c" | "connect" => f(
-            Kind::Unknown,
-            "\\c connects elsewhere; later statements run on another target",
-        ),
-        "g" | "gx" if rest.trim_start().starts_with('|') => {
-            f(Kind::CodeExecution, "\\g | pipes output to a shell command")
-        }
-        c if c.starts_with('d')
-            || [
-                "l", "list", "conninfo", "encoding", "x", "timing", "pset", "set", "echo", "h",
-                "help", "?", "q", "sf", "sv", "z", "dp",
-            ]
-            .contains(&c) =>
-        {
-            f(Kind::Read, "psql meta-command that only describes")
-        }
-        _ => f(Kind::Unknown, "psql meta-command gate does not know"),
-    }
 }
 
 const PG_DUMP: &[OptSpec] = &[
@@ -524,8 +449,11 @@ mod tests {
 
     struct Tty;
     impl Sources for Tty {
-        fn stdin_is_terminal(&self) -> bool {
-            true
+        fn stdin(&self) -> crate::classify::StdinView<'_> {
+            crate::classify::StdinView::Terminal
+        }
+        fn read_file(&self, _path: &str) -> Option<Vec<u8>> {
+            None
         }
     }
 

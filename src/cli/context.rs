@@ -69,15 +69,6 @@ pub fn relevant_env() -> std::collections::BTreeMap<String, String> {
         .collect()
 }
 
-/// The classification sources of this process.
-pub struct ProcessSources;
-
-impl crate::classify::Sources for ProcessSources {
-    fn stdin_is_terminal(&self) -> bool {
-        crate::ui::stdin_is_terminal()
-    }
-}
-
 /// Builds the request for a command: the account from the real uid, the working directory, the environment.
 pub fn build_request(
     argv: Vec<String>,

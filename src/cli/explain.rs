@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
-use super::context::{Context, ProcessSources, build_request};
+use super::context::{Context, build_request};
 use crate::assess::{Assessment, assess, describe_target};
+use crate::stdin::ProcessSources;
 
 /// Show what gate would decide about a command, without running it
 #[derive(clap::Args, Debug)]
@@ -28,7 +29,8 @@ pub struct Args {
 pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
     let ctx = Context::load(policy)?;
     let request = build_request(args.command.clone(), None, args.agent.clone())?;
-    let assessment = assess(&request, &ctx.policies, &ProcessSources);
+    let sources = ProcessSources::new(&request.cwd);
+    let assessment = assess(&request, &ctx.policies, &sources);
     if args.json {
         println!(
             "{}",

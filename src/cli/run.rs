@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::context::{Context, ProcessSources, build_request};
+use super::context::{Context, build_request};
 use super::{CliError, EXIT_CODES, Failure};
 use crate::assess::{Assessment, assess};
 use crate::audit::{AuditLog, Event};
@@ -11,6 +11,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::exit::{Diagnostic, Exit};
 use crate::policy::Decision;
 use crate::request::Request;
+use crate::stdin::{ChildStdin, ProcessSources};
 use crate::ui;
 
 /// Run a command if the policy allows it
@@ -84,7 +85,9 @@ fn rules_phrase(a: &Assessment) -> String {
 pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
     let ctx = Context::load(policy)?;
     let request = build_request(args.command, args.reason, args.agent)?;
-    let assessment = assess(&request, &ctx.policies, &ProcessSources);
+    let sources = ProcessSources::new(&request.cwd);
+    let assessment = assess(&request, &ctx.policies, &sources);
+    let stdin = sources.into_child_stdin();
     let log = AuditLog::new(&ctx.paths.audit_file);
     let clock = SystemClock;
     let id = ulid::Ulid::new().to_string();
@@ -101,6 +104,7 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
         environment: assessment.verdict.environment.clone(),
         target: assessment.classification.primary_target().clone(),
         digest: assessment.digest.clone(),
+        stdin: assessment.stdin_digest.clone(),
         policy: ctx.policies.digest(),
     };
     let decided =
@@ -136,7 +140,7 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
     )?;
 
     match decision {
-        Decision::Allow => execute(&request, &log, &clock, &id),
+        Decision::Allow => execute(&request, stdin, &log, &clock, &id),
         Decision::Deny => Err(RunError::Denied {
             by: rules_phrase(&assessment),
             message: message
@@ -147,7 +151,7 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
             ),
         }
         .into()),
-        Decision::Confirm => confirm(&request, &assessment, &log, &clock, &id),
+        Decision::Confirm => confirm(&request, stdin, &assessment, &log, &clock, &id),
         Decision::Approve => needs_approval(&assessment, &log, &clock, &id),
     }
 }
@@ -160,6 +164,7 @@ fn describe_kinds(a: &Assessment) -> String {
 /// `confirm`: the person at this terminal decides, like sudo's prompt. With no terminal it needs approval.
 fn confirm(
     request: &Request,
+    stdin: ChildStdin,
     a: &Assessment,
     log: &AuditLog,
     clock: &dyn Clock,
@@ -188,7 +193,7 @@ fn confirm(
             };
             log.append(clock.now(), &[event])?;
             if yes {
-                execute(request, log, clock, id)
+                execute(request, stdin, log, clock, id)
             } else {
                 Err(RunError::Denied {
                     by: request.requester.user.clone(),
@@ -224,8 +229,14 @@ fn record_failure(log: &AuditLog, clock: &dyn Clock, events: &[Event]) -> Result
 }
 
 /// Runs the command and records how it ended. Its status is gate's status.
-fn execute(request: &Request, log: &AuditLog, clock: &dyn Clock, id: &str) -> super::Outcome {
-    match crate::exec::run(&request.argv) {
+fn execute(
+    request: &Request,
+    stdin: ChildStdin,
+    log: &AuditLog,
+    clock: &dyn Clock,
+    id: &str,
+) -> super::Outcome {
+    match crate::exec::run(&request.argv, stdin) {
         Ok(outcome) => {
             let event = Event::Exited {
                 id: id.to_string(),
