@@ -6,10 +6,16 @@
 //! milder.
 
 pub mod args;
+mod clients;
+mod infra;
+mod mongo;
+mod mysql;
 mod postgres;
 pub mod redact;
+mod redis;
 pub mod shell;
 pub mod sql;
+pub mod wrap;
 
 use std::collections::BTreeMap;
 
@@ -349,7 +355,7 @@ pub fn classify(
     env: &BTreeMap<String, String>,
     sources: &dyn Sources,
 ) -> Classification {
-    let mut findings = classify_argv(argv, env, sources);
+    let mut findings = classify_words(argv, env, sources, 0);
     if findings.is_empty() {
         let tool = argv.first().map_or("", |a| program_name(a));
         findings.push(Finding::new(
@@ -359,7 +365,7 @@ pub fn classify(
             "gate found nothing to classify",
         ));
     }
-    let redacted_argv = redact::argv(argv);
+    let redacted_argv = redact::argv(argv, env);
     let command = shell::join(&redacted_argv);
     Classification {
         findings,
@@ -368,10 +374,12 @@ pub fn classify(
     }
 }
 
-fn classify_argv(
+/// Classifies one simple command, unwrapping wrappers. `depth` counts the wrappers around it.
+pub(crate) fn classify_words(
     argv: &[String],
     env: &BTreeMap<String, String>,
     sources: &dyn Sources,
+    depth: usize,
 ) -> Vec<Finding> {
     let Some((program, args)) = argv.split_first() else {
         return vec![Finding::new(
@@ -382,10 +390,50 @@ fn classify_argv(
         )];
     };
     let tool = program_name(program);
+    if let Some(found) = wrap::prefix_wrapper(tool, args, env, sources, depth) {
+        return found;
+    }
     match tool {
+        "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "mksh" => {
+            wrap::shell(tool, args, env, sources, depth)
+        }
+        "docker" | "podman" | "nerdctl" | "docker-compose" => {
+            let args: Vec<String> = if tool == "docker-compose" {
+                std::iter::once("compose".to_string())
+                    .chain(args.iter().cloned())
+                    .collect()
+            } else {
+                args.to_vec()
+            };
+            wrap::container_exec(tool, &args, env, sources, depth)
+        }
+        "kubectl" | "oc"
+            if args
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .is_some_and(|a| a == "exec") =>
+        {
+            wrap::kubectl_exec(args, env, sources, depth)
+        }
+        "ssh" => wrap::ssh(args, env, sources, depth),
         "psql" => postgres::psql(args, env, sources),
         "pg_dump" => postgres::pg_dump(args, env),
         "pg_dumpall" => postgres::pg_dumpall(args, env),
+        "pg_restore" => postgres::pg_restore(args, env),
+        "dropdb" | "createdb" => postgres::db_admin(tool, args, env),
+        "mysql" | "mariadb" => mysql::mysql(tool, args, env, sources),
+        "mysqldump" | "mariadb-dump" => mysql::mysqldump(tool, args, env),
+        "sqlite3" => clients::sqlite3(args, sources),
+        "clickhouse-client" => clients::clickhouse(args, env, sources),
+        "clickhouse" if args.first().is_some_and(|a| a == "client") => {
+            clients::clickhouse(&args[1..], env, sources)
+        }
+        "mongosh" | "mongo" => mongo::mongosh(tool, args, sources),
+        "mongodump" | "mongoexport" | "mongorestore" | "mongoimport" => mongo::tools(tool, args),
+        "redis-cli" | "valkey-cli" => redis::redis_cli(args, sources),
+        "kubectl" | "oc" => infra::kubectl(args, sources),
+        "aws" => infra::aws(args),
+        "terraform" | "tofu" => infra::terraform(args),
         _ => vec![Finding::new(
             Kind::Unknown,
             tool,

@@ -382,6 +382,126 @@ pub fn pg_dumpall(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Findin
     vec![Finding::new(Kind::DataExport, "pg_dumpall", &target, detail).with_risk(risk)]
 }
 
+const PG_RESTORE: &[OptSpec] = &[
+    opt(Some('d'), "dbname", true),
+    opt(Some('f'), "file", true),
+    opt(Some('F'), "format", true),
+    opt(Some('j'), "jobs", true),
+    opt(Some('t'), "table", true),
+    opt(Some('n'), "schema", true),
+    opt(Some('N'), "exclude-schema", true),
+    opt(Some('I'), "index", true),
+    opt(Some('P'), "function", true),
+    opt(Some('T'), "trigger", true),
+    opt(Some('L'), "use-list", true),
+    opt(Some('h'), "host", true),
+    opt(Some('p'), "port", true),
+    opt(Some('U'), "username", true),
+    opt(Some('S'), "superuser", true),
+    opt(None, "role", true),
+    opt(None, "section", true),
+    opt(None, "filter", true),
+    opt(Some('c'), "clean", false),
+    opt(Some('C'), "create", false),
+    opt(Some('a'), "data-only", false),
+    opt(Some('s'), "schema-only", false),
+    opt(Some('l'), "list", false),
+    opt(Some('e'), "exit-on-error", false),
+    opt(Some('O'), "no-owner", false),
+    opt(Some('x'), "no-privileges", false),
+    opt(Some('1'), "single-transaction", false),
+    opt(Some('v'), "verbose", false),
+    opt(Some('w'), "no-password", false),
+    opt(Some('W'), "password", false),
+    opt(None, "if-exists", false),
+];
+
+/// `pg_restore`: with `-d` it writes an archive into a database (`--clean` and `--create` drop first); without,
+/// it only turns an archive into a script.
+pub fn pg_restore(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> {
+    let parsed = args::parse(argv, PG_RESTORE);
+    let dbname = args::last(&parsed, "dbname");
+    let target = resolve(&parsed, dbname, None, env);
+    let objects = dump_objects(&parsed);
+    let archive = args::positionals(&parsed).next().unwrap_or("stdin");
+    if args::has(&parsed, "list") || dbname.is_none() {
+        return vec![Finding::new(
+            Kind::Read,
+            "pg_restore",
+            &target,
+            format!("reads the archive {archive}; writes no database"),
+        )];
+    }
+    let mut findings = vec![
+        Finding::new(
+            Kind::BulkWrite,
+            "pg_restore",
+            &target,
+            format!("restores {archive} into the database"),
+        )
+        .with_objects(objects.clone()),
+    ];
+    if args::has(&parsed, "clean") {
+        findings.push(
+            Finding::new(
+                Kind::DestructiveWrite,
+                "pg_restore",
+                &target,
+                "--clean drops the objects before restoring them",
+            )
+            .with_objects(objects.clone()),
+        );
+    }
+    if args::has(&parsed, "create") {
+        findings.push(Finding::new(
+            Kind::DestructiveWrite,
+            "pg_restore",
+            &target,
+            "--create drops and recreates the database",
+        ));
+    }
+    findings
+}
+
+const DB_ADMIN: &[OptSpec] = &[
+    opt(Some('h'), "host", true),
+    opt(Some('p'), "port", true),
+    opt(Some('U'), "username", true),
+    opt(None, "maintenance-db", true),
+    opt(Some('O'), "owner", true),
+    opt(Some('T'), "template", true),
+    opt(Some('E'), "encoding", true),
+    opt(Some('l'), "locale", true),
+    opt(Some('D'), "tablespace", true),
+    opt(Some('e'), "echo", false),
+    opt(Some('i'), "interactive", false),
+    opt(Some('f'), "force", false),
+    opt(None, "if-exists", false),
+    opt(Some('w'), "no-password", false),
+    opt(Some('W'), "password", false),
+];
+
+/// `dropdb` and `createdb`.
+pub fn db_admin(tool: &str, argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> {
+    let parsed = args::parse(argv, DB_ADMIN);
+    let name = args::positionals(&parsed).next().map(str::to_string);
+    let mut target = resolve(&parsed, None, None, env);
+    target.database = name.clone().or(target.database);
+    let objects: Vec<String> = name.into_iter().collect();
+    let finding = if tool == "dropdb" {
+        Finding::new(
+            Kind::DestructiveWrite,
+            tool,
+            &target,
+            "drops a whole database",
+        )
+        .with_risk(Risk::Critical)
+    } else {
+        Finding::new(Kind::SchemaChange, tool, &target, "creates a database")
+    };
+    vec![finding.with_objects(objects)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

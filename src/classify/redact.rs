@@ -1,6 +1,8 @@
 //! Secrets never reach the audit file, the backend or any message (DESIGN §2). Everything gate prints or stores
 //! about a command goes through here first; the binding digest alone is taken over the unredacted values.
 
+use std::collections::BTreeMap;
+
 /// What a secret is shown as.
 pub const MASK: &str = "***";
 
@@ -29,9 +31,165 @@ fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Redacts every argument of a command.
-pub fn argv(argv: &[String]) -> Vec<String> {
-    argv.iter().map(|a| text(a)).collect()
+/// Redacts every argument of a command. Secrets that a tool takes as a flag's value (`mysql -pX`,
+/// `redis-cli -a X`, `mongosh -p X`, …), the values of secret variables in `env`, and passwords in URIs are
+/// collected first, then masked wherever they appear, inside `sh -c` strings too.
+pub fn argv(argv: &[String], env: &BTreeMap<String, String>) -> Vec<String> {
+    let mut secrets: Vec<String> = env
+        .iter()
+        .filter(|(name, value)| is_secret_name(name) && !value.is_empty())
+        .map(|(_, value)| value.clone())
+        .collect();
+    collect(argv, &mut secrets, 0);
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    argv.iter()
+        .map(|a| {
+            if secrets.contains(a) {
+                return MASK.to_string();
+            }
+            let mut masked = text(a);
+            for secret in secrets.iter().filter(|s| s.len() >= 3) {
+                masked = masked.replace(secret.as_str(), MASK);
+            }
+            masked
+        })
+        .collect()
+}
+
+/// The families of tools whose flags carry secrets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Other,
+    MySql,
+    Redis,
+    Mongo,
+    ClickHouse,
+}
+
+fn family(word: &str) -> Option<Family> {
+    let name = word.rsplit('/').next().unwrap_or(word);
+    Some(match name {
+        "mysql" | "mariadb" | "mysqldump" | "mariadb-dump" | "mysqladmin" | "mysqlimport"
+        | "mysqlcheck" => Family::MySql,
+        "redis-cli" | "valkey-cli" => Family::Redis,
+        "mongosh" | "mongo" | "mongodump" | "mongoexport" | "mongorestore" | "mongoimport" => {
+            Family::Mongo
+        }
+        "clickhouse-client" | "clickhouse" => Family::ClickHouse,
+        "psql" | "pg_dump" | "pg_dumpall" | "pg_restore" | "sqlite3" | "sudo" | "env" | "ssh"
+        | "docker" | "kubectl" | "sh" | "bash" => Family::Other,
+        _ => return None,
+    })
+}
+
+/// Collects the secrets in a list of words, following shell text into its commands.
+fn collect(words: &[String], out: &mut Vec<String>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    let mut current = Family::Other;
+    let mut redis_words: Vec<&str> = Vec::new();
+    let mut iter = words.iter().peekable();
+    while let Some(w) = iter.next() {
+        if let Some(f) = family(w) {
+            current = f;
+            redis_words.clear();
+            continue;
+        }
+        if let Some((name, value)) = w.split_once('=')
+            && is_env_name(name)
+            && is_secret_name(name)
+            && !value.is_empty()
+        {
+            out.push(value.to_string());
+        }
+        if let Some(value) = w
+            .strip_prefix("--password=")
+            .or_else(|| w.strip_prefix("--pass="))
+        {
+            out.push(value.to_string());
+        }
+        uri_secrets(w, out);
+        match current {
+            Family::MySql => {
+                if let Some(pw) = w
+                    .strip_prefix("-p")
+                    .filter(|p| !p.is_empty() && !w.starts_with("--"))
+                {
+                    out.push(pw.to_string());
+                }
+            }
+            Family::Redis => match w.as_str() {
+                "-a" | "--pass" => out.extend(iter.next().cloned()),
+                _ if !w.starts_with('-') => redis_words.push(w),
+                _ => {}
+            },
+            Family::Mongo | Family::ClickHouse
+                if w == "-p" && current == Family::Mongo || w == "--password" =>
+            {
+                out.extend(iter.next().cloned());
+            }
+            _ => {}
+        }
+        // Shell text: collect from each command inside it.
+        if w.contains(char::is_whitespace) && !w.trim().is_empty() {
+            for command in super::wrap::split_commands(w) {
+                for (name, value) in &command.assignments {
+                    if is_secret_name(name) && !value.is_empty() {
+                        out.push(value.clone());
+                    }
+                }
+                collect(&command.words, out, depth + 1);
+            }
+        }
+    }
+    redis_command_secrets(&redis_words, out);
+}
+
+/// `AUTH [user] password`, and `ACL SETUSER name … >password`.
+fn redis_command_secrets(words: &[&str], out: &mut Vec<String>) {
+    let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+    match upper.first().map(String::as_str) {
+        Some("AUTH") => out.extend(
+            words
+                .last()
+                .filter(|_| words.len() > 1)
+                .map(ToString::to_string),
+        ),
+        Some("ACL") if upper.get(1).is_some_and(|s| s == "SETUSER") => {
+            for w in words.iter().skip(3) {
+                if let Some(pw) = w
+                    .strip_prefix('>')
+                    .or_else(|| w.strip_prefix('<'))
+                    .or_else(|| w.strip_prefix('#'))
+                    .or_else(|| w.strip_prefix('!'))
+                {
+                    out.push(pw.to_string());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The password part of any `scheme://user:password@host` in a word.
+fn uri_secrets(word: &str, out: &mut Vec<String>) {
+    let mut rest = word;
+    while let Some(pos) = rest.find("://") {
+        let tail = &rest[pos + 3..];
+        let end = tail
+            .find(|c: char| "/?#".contains(c) || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        if let Some(at) = authority.rfind('@')
+            && let Some((_, pw)) = authority[..at].split_once(':')
+            && !pw.is_empty()
+        {
+            out.push(pw.to_string());
+        }
+        rest = &tail[end..];
+    }
 }
 
 /// Redacts one piece of text: `NAME=value` assignments of secret variables, passwords in URIs, and the value
@@ -93,8 +251,11 @@ fn keyword_values(input: &str) -> String {
             i += 1;
             continue;
         }
-        let keyword_len = if lower[i..].starts_with("password") && word_before(input, i) {
-            Some("password".len())
+        let keyword_len = if let Some(k) = ["password", "passwd", "pwd"]
+            .iter()
+            .find(|k| lower[i..].starts_with(**k) && word_before(input, i))
+        {
+            Some(k.len())
         } else if lower[i..].starts_with("by")
             && word_before(input, i)
             && lower[..i].rfind("identified").is_some_and(|p| i - p < 64)
@@ -112,11 +273,21 @@ fn keyword_values(input: &str) -> String {
             i = j;
             continue;
         }
+        // A JSON or JavaScript key: `"pwd": "…"`.
+        if matches!(bytes.get(j), Some(b'"' | b'\''))
+            && input[j + 1..].trim_start().starts_with(':')
+        {
+            j += 1;
+        }
         let mut assigned = false;
         while j < bytes.len()
-            && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'=' || bytes[j] == b'(')
+            && (bytes[j] == b' '
+                || bytes[j] == b'\t'
+                || bytes[j] == b'='
+                || bytes[j] == b'('
+                || bytes[j] == b':')
         {
-            assigned |= bytes[j] == b'=';
+            assigned |= bytes[j] == b'=' || bytes[j] == b':';
             j += 1;
         }
         let value_end = match bytes.get(j) {
