@@ -10,7 +10,11 @@ use common::Home;
 fn corpus_dir() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let shared = root.join("../shared/corpus");
-    if shared.join("commands.jsonl").is_file() { shared } else { root.join("tests/data/corpus") }
+    if shared.join("commands.jsonl").is_file() {
+        shared
+    } else {
+        root.join("tests/data/corpus")
+    }
 }
 
 #[test]
@@ -27,21 +31,40 @@ fn every_corpus_case_is_classified_as_labelled() {
         for (name, text) in case["files"].as_object().into_iter().flatten() {
             home.write(name, text.as_str().unwrap());
         }
-        let argv: Vec<String> = case["argv"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()).collect();
+        let argv: Vec<String> = case["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
         let mut cmd = home.gate();
         cmd.args(["explain", "--json", "--"]).args(&argv);
         cmd.write_stdin(case["stdin"].as_str().unwrap_or("").as_bytes().to_vec());
         let out = cmd.output().unwrap();
         let id = &case["id"];
         if !out.status.success() {
-            failures.push(format!("#{id}: exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr)));
+            failures.push(format!(
+                "#{id}: exit {:?}: {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
             continue;
         }
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
         let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-        let kinds: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
-        let expect: Vec<&str> = case["expect"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        let kinds: Vec<&str> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["kind"].as_str().unwrap())
+            .collect();
+        let expect: Vec<&str> = case["expect"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
         for k in &expect {
             if !kinds.contains(k) {
                 failures.push(format!("#{id} {argv:?}: expected {k}, got {kinds:?}"));
@@ -50,7 +73,10 @@ fn every_corpus_case_is_classified_as_labelled() {
         if let Some(env) = case["environment"].as_str()
             && json["environment"] != env
         {
-            failures.push(format!("#{id}: environment {} instead of {env}", json["environment"]));
+            failures.push(format!(
+                "#{id}: environment {} instead of {env}",
+                json["environment"]
+            ));
         }
         for secret in case["secrets"].as_array().into_iter().flatten() {
             let secret = secret.as_str().unwrap();
@@ -61,9 +87,17 @@ fn every_corpus_case_is_classified_as_labelled() {
         let only_read = expect.iter().all(|k| *k == "read");
         let allowed = json["decision"] == "allow";
         if only_read != allowed {
-            failures.push(format!("#{id} {argv:?}: decision {} but expect {expect:?} (kinds {kinds:?})", json["decision"]));
+            failures.push(format!(
+                "#{id} {argv:?}: decision {} but expect {expect:?} (kinds {kinds:?})",
+                json["decision"]
+            ));
         }
     }
     assert!(count >= 52, "the corpus has its cases");
-    assert!(failures.is_empty(), "{} of {count} cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

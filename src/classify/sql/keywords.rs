@@ -169,6 +169,10 @@ fn statement(tokens: &[Token]) -> Vec<SqlFinding> {
             findings.push(f);
         }
     }
+    // A query that also writes, or calls something with side effects, is not a read.
+    if findings.len() > 1 {
+        findings.retain(|f| f.kind != Kind::Read);
+    }
     findings
 }
 
@@ -333,6 +337,21 @@ fn verb(tokens: &[Token]) -> SqlFinding {
             _ => SqlFinding::new(Kind::Read, "session setting").risk(Risk::Low),
         },
         "copy" => copy(tokens),
+        "load" if second == "data" || second == "xml" => {
+            SqlFinding::new(Kind::BulkWrite, "LOAD DATA loads rows from a file").objects(
+                top_level(tokens, "table")
+                    .map(|p| name_after(tokens, p + 1))
+                    .unwrap_or_default(),
+            )
+        }
+        "system" => SqlFinding::new(
+            Kind::CodeExecution,
+            "SYSTEM runs a shell command (mysql client)",
+        ),
+        "source" => SqlFinding::new(
+            Kind::Unknown,
+            "SOURCE runs a script file gate does not read",
+        ),
         "do" | "call" | "execute" | "load" => SqlFinding::new(
             Kind::CodeExecution,
             format!("{} runs code gate cannot see", first.to_uppercase()),
@@ -602,7 +621,7 @@ mod tests {
             ("DROP INDEX items_sku", &[Kind::SchemaChange]),
             (
                 "WITH d AS (DELETE FROM carts RETURNING id) SELECT count(*) FROM d",
-                &[Kind::Read, Kind::DestructiveWrite],
+                &[Kind::DestructiveWrite],
             ),
             (
                 "ALTER TABLE items ADD COLUMN color text",
@@ -623,18 +642,12 @@ mod tests {
                 "ALTER SYSTEM SET log_statement = 'none'",
                 &[Kind::AdminConfig],
             ),
-            (
-                "SELECT pg_cancel_backend(1234)",
-                &[Kind::Read, Kind::AdminConfig],
-            ),
+            ("SELECT pg_cancel_backend(1234)", &[Kind::AdminConfig]),
             (
                 "SELECT set_config('role', 'admin', false)",
-                &[Kind::Read, Kind::PrivilegeSwitch],
+                &[Kind::PrivilegeSwitch],
             ),
-            (
-                "SELECT lo_export(1, '/tmp/x')",
-                &[Kind::Read, Kind::DataExport],
-            ),
+            ("SELECT lo_export(1, '/tmp/x')", &[Kind::DataExport]),
             ("DO $$ BEGIN PERFORM 1; END $$", &[Kind::CodeExecution]),
             (
                 "COPY items FROM PROGRAM 'cat /etc/passwd'",

@@ -89,6 +89,17 @@ pub fn split(text: &str, dialect: Dialect) -> Vec<Piece<'_>> {
             b'#' if backslash_strings => i = line_end(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
             b'$' if dialect == Dialect::Postgres => i = skip_dollar_quoted(text, i),
+            // psql: a backslash command ends the query buffer (`\\g`, `\\gexec`, …) and runs to the end of line.
+            b'\\' if dialect == Dialect::Postgres => {
+                let s = start.take().expect("inside a statement");
+                let sql = text[s..i].trim_end();
+                if !sql.is_empty() {
+                    pieces.push(Piece::Sql(sql));
+                }
+                let end = line_end(bytes, i);
+                pieces.push(Piece::Client(text[i + 1..end].trim_end()));
+                i = end;
+            }
             b';' => {
                 let s = start.take().expect("inside a statement");
                 let sql = &text[s..i];
