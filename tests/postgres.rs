@@ -97,3 +97,28 @@ fn an_allowed_pg_dump_produces_a_real_dump_and_passes_its_status_through() {
     assert_eq!(requested["kinds"][0], "data_export");
     assert_eq!(requested["reason"], "INC-1 test");
 }
+
+#[test]
+fn a_batch_with_a_delete_without_where_is_refused_whole() {
+    let (pg, home) = setup();
+    let batch = "INSERT INTO users VALUES (3, 'cy');\nUPDATE users SET name = 'changed' WHERE id = 1;\nDELETE FROM users;\n";
+    home.write("batch.sql", batch);
+    gated_psql(&home, &pg, &["-d", "app", "-f", "batch.sql"]).assert().code(77).stderr(predicate::str::contains("no-destruction"));
+    // The same batch on stdin.
+    gated_psql(&home, &pg, &["-d", "app"]).write_stdin(batch).assert().code(77);
+    assert_eq!(pg.psql("app", "SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM users"), "1:ada,2:bob");
+    let requested = home.records().into_iter().find(|r| r["event"] == "requested").unwrap();
+    let kinds = requested["kinds"].as_array().unwrap();
+    assert!(kinds.contains(&serde_json::json!("destructive_write")), "{kinds:?}");
+    assert!(kinds.contains(&serde_json::json!("write")), "{kinds:?}");
+}
+
+#[test]
+fn an_allowed_read_on_stdin_returns_rows() {
+    let (pg, home) = setup();
+    gated_psql(&home, &pg, &["-X", "-A", "-t", "-d", "app"])
+        .write_stdin("SELECT name FROM users WHERE id = 2;\n")
+        .assert()
+        .success()
+        .stdout("bob\n");
+}
