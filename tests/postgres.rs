@@ -103,13 +103,32 @@ fn a_batch_with_a_delete_without_where_is_refused_whole() {
     let (pg, home) = setup();
     let batch = "INSERT INTO users VALUES (3, 'cy');\nUPDATE users SET name = 'changed' WHERE id = 1;\nDELETE FROM users;\n";
     home.write("batch.sql", batch);
-    gated_psql(&home, &pg, &["-d", "app", "-f", "batch.sql"]).assert().code(77).stderr(predicate::str::contains("no-destruction"));
+    gated_psql(&home, &pg, &["-d", "app", "-f", "batch.sql"])
+        .assert()
+        .code(77)
+        .stderr(predicate::str::contains("no-destruction"));
     // The same batch on stdin.
-    gated_psql(&home, &pg, &["-d", "app"]).write_stdin(batch).assert().code(77);
-    assert_eq!(pg.psql("app", "SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM users"), "1:ada,2:bob");
-    let requested = home.records().into_iter().find(|r| r["event"] == "requested").unwrap();
+    gated_psql(&home, &pg, &["-d", "app"])
+        .write_stdin(batch)
+        .assert()
+        .code(77);
+    assert_eq!(
+        pg.psql(
+            "app",
+            "SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM users"
+        ),
+        "1:ada,2:bob"
+    );
+    let requested = home
+        .records()
+        .into_iter()
+        .find(|r| r["event"] == "requested")
+        .unwrap();
     let kinds = requested["kinds"].as_array().unwrap();
-    assert!(kinds.contains(&serde_json::json!("destructive_write")), "{kinds:?}");
+    assert!(
+        kinds.contains(&serde_json::json!("destructive_write")),
+        "{kinds:?}"
+    );
     assert!(kinds.contains(&serde_json::json!("write")), "{kinds:?}");
 }
 

@@ -75,7 +75,7 @@ fn sigterm_goes_to_the_child() {
 #[test]
 fn deny_exits_77_with_the_rules_message_and_runs_nothing() {
     let home = Home::with_policy(
-        "version: 1\nrules:\n  - name: no-sh\n    match: {tools: [sh]}\n    decision: deny\n    message: no shells here\n",
+        "version: 1\nrules:\n  - name: no-sh\n    match: {commands: [\"sh *\"]}\n    decision: deny\n    message: no shells here\n",
     );
     let marker = home.path().join("ran");
     home.gate()

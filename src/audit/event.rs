@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::classify::{Kind, Risk, Target};
 use crate::policy::Decision;
 
-/// One state change.
+/// One state change. A handful are built per run and each is serialised once, so the size of the largest
+/// variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {

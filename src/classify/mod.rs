@@ -355,7 +355,7 @@ pub fn classify(
     env: &BTreeMap<String, String>,
     sources: &dyn Sources,
 ) -> Classification {
-    let mut findings = classify_words(argv, env, sources, 0);
+    let mut findings = merge(classify_words(argv, env, sources, 0));
     if findings.is_empty() {
         let tool = argv.first().map_or("", |a| program_name(a));
         findings.push(Finding::new(
@@ -372,6 +372,52 @@ pub fn classify(
         redacted_argv,
         command,
     }
+}
+
+/// The most objects one finding lists; a 10 MB script of INSERTs names the same table a hundred thousand times.
+pub(crate) const MAX_OBJECTS: usize = 50;
+
+/// Adds `item` to `out`, folding it into an earlier entry that says the same thing (`same`) and keeping every
+/// object either names, up to [`MAX_OBJECTS`]. Order is kept: the first occurrence stays where it was.
+pub(crate) fn fold<T>(
+    out: &mut Vec<T>,
+    item: T,
+    same: impl Fn(&T, &T) -> bool,
+    objects: impl Fn(&mut T) -> &mut Vec<String>,
+) {
+    match out.iter_mut().position(|o| same(o, &item)) {
+        Some(at) => {
+            let mut item = item;
+            let new = std::mem::take(objects(&mut item));
+            let existing = objects(&mut out[at]);
+            for obj in new {
+                if existing.len() < MAX_OBJECTS && !existing.contains(&obj) {
+                    existing.push(obj);
+                }
+            }
+        }
+        None => out.push(item),
+    }
+}
+
+/// Folds findings that say the same thing about the same target into one.
+fn merge(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for f in findings {
+        fold(
+            &mut out,
+            f,
+            |a, b| {
+                a.kind == b.kind
+                    && a.risk == b.risk
+                    && a.tool == b.tool
+                    && a.target == b.target
+                    && a.detail == b.detail
+            },
+            |f| &mut f.objects,
+        );
+    }
+    out
 }
 
 /// Classifies one simple command, unwrapping wrappers. `depth` counts the wrappers around it.

@@ -246,7 +246,7 @@ pub fn javascript(text: &str, target: &Target, tool: &str) -> Vec<Finding> {
                 );
             }
             "deleteMany" | "remove" => {
-                push(Kind::Write, Risk::Moderate, format!("{name} with a filter"))
+                push(Kind::Write, Risk::Moderate, format!("{name} with a filter"));
             }
             "updateMany" | "update" if empty_filter(text, j) => {
                 push(
@@ -256,10 +256,10 @@ pub fn javascript(text: &str, target: &Target, tool: &str) -> Vec<Finding> {
                 );
             }
             "updateMany" | "update" => {
-                push(Kind::Write, Risk::Moderate, format!("{name} with a filter"))
+                push(Kind::Write, Risk::Moderate, format!("{name} with a filter"));
             }
             n if WRITE.contains(&n) => {
-                push(Kind::Write, Risk::Moderate, format!("{n} writes documents"))
+                push(Kind::Write, Risk::Moderate, format!("{n} writes documents"));
             }
             n if PERMISSION.contains(&n) => push(
                 Kind::PermissionChange,
@@ -404,7 +404,7 @@ pub fn mongosh(tool: &str, argv: &[String], sources: &dyn Sources) -> Vec<Findin
     for file in files {
         match sources.read_file(file) {
             Some(bytes) => {
-                findings.extend(javascript(&String::from_utf8_lossy(&bytes), &target, tool))
+                findings.extend(javascript(&String::from_utf8_lossy(&bytes), &target, tool));
             }
             None => findings.push(Finding::new(
                 Kind::Unknown,

@@ -148,7 +148,7 @@ pub fn redis_cli(argv: &[String], sources: &dyn Sources) -> Vec<Finding> {
             "--eval" => eval = iter.next().cloned(),
             "--bigkeys" | "--memkeys" | "--hotkeys" | "--stat" | "--latency"
             | "--latency-history" | "--latency-dist" | "--scan" | "--version" | "--help" => {
-                words.push("PING".into())
+                words.push("PING".into());
             }
             a if VALUE_OPTIONS.contains(&a) => {
                 iter.next();

@@ -82,6 +82,9 @@ rules:
   - name: tools
     match: {{tools: [{}]}}
     decision: allow
+  - name: commands
+    match: {{commands: [{}]}}
+    decision: allow
   - name: reads
     match: {{kinds: [read]}}
     decision: allow
@@ -90,7 +93,12 @@ rules:
     decision: deny
     message: destructive writes are refused in tests
 "#,
-        tools.join(", ")
+        tools.join(", "),
+        tools
+            .iter()
+            .map(|t| format!("\"{t} *\""))
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }
 

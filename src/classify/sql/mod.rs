@@ -56,10 +56,19 @@ fn analyse_at_depth(
 ) -> Vec<SqlFinding> {
     let mut out = Vec::new();
     for piece in script::split(sql, dialect) {
-        match piece {
-            Piece::Sql(text) => out.extend(statement(text, dialect)),
-            Piece::Client(command) => out.extend(client_command(command, dialect, sources, depth)),
-            Piece::CopyData(_) => {}
+        let found = match piece {
+            Piece::Sql(text) => statement(text, dialect),
+            Piece::Client(command) => client_command(command, dialect, sources, depth),
+            Piece::CopyData(_) => continue,
+        };
+        // A script of a hundred thousand INSERTs costs one finding, not a hundred thousand.
+        for f in found {
+            super::fold(
+                &mut out,
+                f,
+                |a, b| a.kind == b.kind && a.risk == b.risk && a.detail == b.detail,
+                |f| &mut f.objects,
+            );
         }
     }
     out
@@ -231,6 +240,22 @@ mod tests {
         k.sort();
         k.dedup();
         k
+    }
+
+    #[test]
+    fn repeated_statements_fold_into_one_finding() {
+        use std::fmt::Write as _;
+        let mut script = String::new();
+        for i in 0..1000 {
+            let _ = writeln!(script, "INSERT INTO public.c{} VALUES ({i});", i % 60);
+        }
+        let found = analyse(&script, Dialect::Postgres, &NoSources);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].objects.len(),
+            crate::classify::MAX_OBJECTS,
+            "objects are kept, up to the bound"
+        );
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub fn split(text: &str, dialect: Dialect) -> Vec<Piece<'_>> {
                     b,
                     backslash_strings && b != b'`'
                         || (b == b'\'' && i > 0 && matches!(bytes[i - 1], b'e' | b'E')),
-                )
+                );
             }
             b'-' if bytes.get(i + 1) == Some(&b'-') => i = line_end(bytes, i),
             b'#' if backslash_strings => i = line_end(bytes, i),
