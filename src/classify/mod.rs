@@ -365,7 +365,23 @@ pub fn classify(
             "gate found nothing to classify",
         ));
     }
-    let redacted_argv = redact::argv(argv, env);
+    let redactor = redact::Redactor::new(argv, env);
+    for f in &mut findings {
+        f.detail = redactor.text(&f.detail);
+        for object in &mut f.objects {
+            *object = redactor.text(object);
+        }
+        for field in [
+            &mut f.target.host,
+            &mut f.target.database,
+            &mut f.target.user,
+        ] {
+            if let Some(value) = field.as_mut() {
+                *value = redactor.text(value);
+            }
+        }
+    }
+    let redacted_argv = redactor.argv(argv);
     let command = shell::join(&redacted_argv);
     Classification {
         findings,

@@ -31,30 +31,45 @@ fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Redacts every argument of a command. Secrets that a tool takes as a flag's value (`mysql -pX`,
-/// `redis-cli -a X`, `mongosh -p X`, …), the values of secret variables in `env`, and passwords in URIs are
-/// collected first, then masked wherever they appear, inside `sh -c` strings too.
-pub fn argv(argv: &[String], env: &BTreeMap<String, String>) -> Vec<String> {
-    let mut secrets: Vec<String> = env
-        .iter()
-        .filter(|(name, value)| is_secret_name(name) && !value.is_empty())
-        .map(|(_, value)| value.clone())
-        .collect();
-    collect(argv, &mut secrets, 0);
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets.dedup();
-    argv.iter()
-        .map(|a| {
-            if secrets.contains(a) {
-                return MASK.to_string();
-            }
-            let mut masked = text(a);
-            for secret in secrets.iter().filter(|s| s.len() >= 3) {
+/// The secrets of one command: what it takes as a flag's value (`mysql -pX`, `redis-cli -a X`,
+/// `mongosh -p X`, …), the values of secret variables in its environment, and the passwords in its URIs. They
+/// are collected once and then masked wherever they appear: in the argv (inside `sh -c` strings too), and in
+/// anything classification derived from it (objects, details, targets).
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new(argv: &[String], env: &BTreeMap<String, String>) -> Self {
+        let mut secrets: Vec<String> = env
+            .iter()
+            .filter(|(name, value)| is_secret_name(name) && !value.is_empty())
+            .map(|(_, value)| value.clone())
+            .collect();
+        collect(argv, &mut secrets, 0);
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        Redactor { secrets }
+    }
+
+    /// Masks one piece of text: the command's own secrets, then every pattern [`text`] knows.
+    pub fn text(&self, input: &str) -> String {
+        if self.secrets.iter().any(|s| s == input) {
+            return MASK.to_string();
+        }
+        let mut masked = text(input);
+        for secret in self.secrets.iter().filter(|s| s.len() >= 3) {
+            if masked.contains(secret.as_str()) {
                 masked = masked.replace(secret.as_str(), MASK);
             }
-            masked
-        })
-        .collect()
+        }
+        masked
+    }
+
+    pub fn argv(&self, argv: &[String]) -> Vec<String> {
+        argv.iter().map(|a| self.text(a)).collect()
+    }
 }
 
 /// The families of tools whose flags carry secrets.
