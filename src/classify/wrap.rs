@@ -351,10 +351,8 @@ pub fn shell_script(
         };
         if command.substitution {
             let tool = command.words.first().map_or("", |w| super::program_name(w));
-            findings.push(Finding::new(
-                Kind::Unknown,
+            findings.extend(unknown(
                 tool,
-                &Target::default(),
                 "command substitution: part of this command is decided only when it runs",
             ));
         }
@@ -370,13 +368,18 @@ pub fn shell_script(
     findings
 }
 
-fn too_deep(tool: &str) -> Vec<Finding> {
+/// One `unknown` finding with no target: what a wrapper says when gate cannot see through it.
+fn unknown(tool: &str, detail: impl Into<String>) -> Vec<Finding> {
     vec![Finding::new(
         Kind::Unknown,
         tool,
         &Target::default(),
-        "wrappers nest too deeply for gate to follow",
+        detail,
     )]
+}
+
+fn too_deep(tool: &str) -> Vec<Finding> {
+    unknown(tool, "wrappers nest too deeply for gate to follow")
 }
 
 /// Unwraps `env`, `sudo`, `doas`, `nice`, `nohup`, `time`, `timeout`, `stdbuf`, `ionice`, `command`, `exec`.
@@ -444,12 +447,7 @@ pub fn prefix_wrapper(
             continue;
         }
         if tool == "env" && (a == "-S" || a.starts_with("--split-string")) {
-            return Some(vec![Finding::new(
-                Kind::Unknown,
-                "env",
-                &Target::default(),
-                "env -S splits a string gate does not parse",
-            )]);
+            return Some(unknown("env", "env -S splits a string gate does not parse"));
         }
         if value_options.contains(&a.as_str()) {
             i += 2;
@@ -472,12 +470,7 @@ pub fn prefix_wrapper(
             "env" => "prints the environment, which may hold credentials",
             _ => "runs nothing gate can see",
         };
-        return Some(vec![Finding::new(
-            Kind::Unknown,
-            tool,
-            &Target::default(),
-            detail,
-        )]);
+        return Some(unknown(tool, detail));
     }
     Some(super::classify_words(rest, &env, sources, depth + 1))
 }
@@ -511,41 +504,27 @@ pub fn shell(
     if command_string {
         return match args.get(i) {
             Some(text) => shell_script(text, env, sources, depth),
-            None => vec![Finding::new(
-                Kind::Unknown,
-                tool,
-                &Target::default(),
-                "-c without a command",
-            )],
+            None => unknown(tool, "-c without a command"),
         };
     }
     match args.get(i) {
         Some(file) => match sources.read_file(file) {
             Some(bytes) => shell_script(&String::from_utf8_lossy(&bytes), env, sources, depth),
-            None => vec![Finding::new(
-                Kind::Unknown,
+            None => unknown(
                 tool,
-                &Target::default(),
                 format!("runs the script {file}, which gate cannot read"),
-            )],
+            ),
         },
         None => match sources.stdin() {
             StdinView::Bytes {
                 bytes,
                 complete: true,
             } => shell_script(&String::from_utf8_lossy(bytes), env, sources, depth),
-            StdinView::Terminal => vec![Finding::new(
-                Kind::Unknown,
+            StdinView::Terminal => unknown(
                 tool,
-                &Target::default(),
                 "interactive shell: gate cannot see what will be typed",
-            )],
-            _ => vec![Finding::new(
-                Kind::Unknown,
-                tool,
-                &Target::default(),
-                "a script on stdin gate could not read whole",
-            )],
+            ),
+            _ => unknown(tool, "a script on stdin gate could not read whole"),
         },
     }
 }
@@ -598,12 +577,7 @@ pub fn container_exec(
     let container = rest.get(i).cloned();
     let inner = &rest[(i + 1).min(rest.len())..];
     if inner.is_empty() {
-        return vec![Finding::new(
-            Kind::Unknown,
-            tool,
-            &Target::default(),
-            "exec without a command",
-        )];
+        return unknown(tool, "exec without a command");
     }
     let mut findings = super::classify_words(inner, env, sources, depth + 1);
     for f in &mut findings {
@@ -627,12 +601,7 @@ pub fn kubectl_exec(
         Some(p) if p + 1 < args.len() => {
             super::classify_words(&args[p + 1..], env, sources, depth + 1)
         }
-        _ => vec![Finding::new(
-            Kind::Unknown,
-            "kubectl",
-            &Target::default(),
-            "kubectl exec without `-- COMMAND`",
-        )],
+        _ => unknown("kubectl", "kubectl exec without `-- COMMAND`"),
     }
 }
 
@@ -656,12 +625,7 @@ pub fn ssh(
         };
     }
     let Some(host) = args.get(i) else {
-        return vec![Finding::new(
-            Kind::Unknown,
-            "ssh",
-            &Target::default(),
-            "ssh without a host",
-        )];
+        return unknown("ssh", "ssh without a host");
     };
     let host = host
         .rsplit_once('@')
