@@ -6,6 +6,7 @@
 //! processes, the clock or the terminal sits in the adapters beside them.
 
 pub mod assess;
+pub mod approval;
 pub mod audit;
 pub mod classify;
 pub mod cli;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 /// Environment variables that change what a wrapped command does, and so belong to the request and its digest.
@@ -29,7 +29,7 @@ pub fn is_relevant_env(name: &str) -> bool {
 }
 
 /// The person (and, optionally, the agent acting for them) who asked for a command.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requester {
     /// The OS account, resolved from the real uid. Never taken from a flag or a variable.
     pub user: String,
