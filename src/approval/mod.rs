@@ -9,6 +9,8 @@
 //!    └─────► cancelled      (approved ─► cancelled too, before it runs)
 //! ```
 
+pub mod store;
+
 use std::time::Duration;
 
 use jiff::Timestamp;

@@ -1,0 +1,264 @@
+//! The local request store: SQLite in the state directory, or in a directory shared by several accounts
+//! (`store:` in the config). Every change is one `BEGIN IMMEDIATE` transaction that reads the request, applies a
+//! pure transition and writes the result, so two reviewers voting at once both count, and a request that several
+//! `gate run`s race for executes once.
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+
+use super::{Request, State, TransitionError};
+use crate::exit::{Diagnostic, Exit};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the approval store {}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("the approval store {} failed", path.display())]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("no request matches `{0}`")]
+    NotFound(String),
+    #[error("`{prefix}` matches {count} requests")]
+    Ambiguous { prefix: String, count: usize },
+    #[error("request {id} in the store cannot be read")]
+    Corrupt {
+        id: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error(transparent)]
+    Refused(#[from] TransitionError),
+}
+
+impl Diagnostic for StoreError {
+    fn exit(&self) -> Exit {
+        match self {
+            StoreError::Open { .. } | StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => Exit::Internal,
+            StoreError::NotFound(_) | StoreError::Ambiguous { .. } => Exit::Usage,
+            StoreError::Refused(TransitionError::ReasonRequired) => Exit::Usage,
+            StoreError::Refused(
+                TransitionError::OwnRequest { .. } | TransitionError::NotEligible { .. } | TransitionError::NotRequester { .. },
+            ) => Exit::Denied,
+            StoreError::Refused(_) => Exit::Unavailable,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            StoreError::Open { path, .. } | StoreError::Sqlite { path, .. } => format!(
+                "nothing ran; check that {} is writable by this account (a shared store wants a setgid directory of a \
+                 group every reviewer is in)",
+                path.parent().unwrap_or(path).display()
+            ),
+            StoreError::NotFound(_) => "`gate pending --all` lists the requests waiting".into(),
+            StoreError::Ambiguous { .. } => "type more of the id".into(),
+            StoreError::Corrupt { .. } => "the store was written by another version of gate, or edited".into(),
+            StoreError::Refused(TransitionError::ReasonRequired) => "say why with --reason \"…\"".into(),
+            StoreError::Refused(TransitionError::OwnRequest { .. } | TransitionError::NotEligible { .. }) => {
+                "ask a reviewer from the group the rule names; `gate show ID` lists what the request needs".into()
+            }
+            StoreError::Refused(_) => "`gate show ID` shows where the request stands".into(),
+        })
+    }
+}
+
+/// The SQLite store.
+pub struct SqliteStore {
+    path: PathBuf,
+    conn: Connection,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS requests (
+    id TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS requests_digest ON requests (digest);
+CREATE INDEX IF NOT EXISTS requests_state ON requests (state);
+";
+
+impl SqliteStore {
+    /// Opens (creating if needed) `requests.sqlite3` in `dir`.
+    pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
+        let path = dir.join("requests.sqlite3");
+        let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open { path: path.clone(), source };
+        std::fs::create_dir_all(dir).map_err(|e| open_err(Box::new(e)))?;
+        let created = !path.exists();
+        let conn = Connection::open(&path).map_err(|e| open_err(Box::new(e)))?;
+        if created {
+            // Shared stores live in a setgid directory of a group: keep the file group-writable whatever the umask.
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o660));
+        }
+        conn.busy_timeout(Duration::from_secs(10)).map_err(|e| open_err(Box::new(e)))?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| open_err(Box::new(e)))?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| open_err(Box::new(e)))?;
+        conn.execute_batch(SCHEMA).map_err(|e| open_err(Box::new(e)))?;
+        Ok(SqliteStore { path, conn })
+    }
+
+    fn sql(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sqlite { path: self.path.clone(), source }
+    }
+
+    fn decode(id: &str, body: &str) -> Result<Request, StoreError> {
+        serde_json::from_str(body).map_err(|source| StoreError::Corrupt { id: id.to_string(), source })
+    }
+
+    pub fn insert(&self, request: &Request) -> Result<(), StoreError> {
+        let body = serde_json::to_string(request).expect("requests serialise");
+        self.conn
+            .execute(
+                "INSERT INTO requests (id, digest, state, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![request.id, request.digest, request.state.as_str(), request.created_at.to_string(), body],
+            )
+            .map_err(self.sql())?;
+        Ok(())
+    }
+
+    /// Resolves an id or any unique prefix of one.
+    pub fn resolve(&self, prefix: &str) -> Result<String, StoreError> {
+        let prefix = prefix.trim().to_ascii_uppercase();
+        let mut stmt = self.conn.prepare("SELECT id FROM requests WHERE id >= ?1 AND id < ?2 LIMIT 3").map_err(self.sql())?;
+        let upper = format!("{prefix}\u{10FFFF}");
+        let ids: Vec<String> = stmt
+            .query_map(params![prefix, upper], |row| row.get(0))
+            .map_err(self.sql())?
+            .collect::<Result<_, _>>()
+            .map_err(self.sql())?;
+        match ids.as_slice() {
+            [] => Err(StoreError::NotFound(prefix)),
+            [one] => Ok(one.clone()),
+            many => Err(StoreError::Ambiguous { prefix, count: many.len() }),
+        }
+    }
+
+    pub fn get(&self, id_or_prefix: &str) -> Result<Request, StoreError> {
+        let id = self.resolve(id_or_prefix)?;
+        let body: String = self
+            .conn
+            .query_row("SELECT body FROM requests WHERE id = ?1", params![id], |row| row.get(0))
+            .map_err(self.sql())?;
+        Self::decode(&id, &body)
+    }
+
+    /// Requests in the given states, oldest first.
+    pub fn list(&self, states: &[State]) -> Result<Vec<Request>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, state, body FROM requests ORDER BY id").map_err(self.sql())?;
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .map_err(self.sql())?
+            .collect::<Result<_, _>>()
+            .map_err(self.sql())?;
+        rows.into_iter()
+            .filter(|(_, state, _)| states.is_empty() || states.iter().any(|s| s.as_str() == state))
+            .map(|(id, _, body)| Self::decode(&id, &body))
+            .collect()
+    }
+
+    /// The open requests for a digest: what a repeated `gate run` of the same command joins or uses.
+    pub fn by_digest(&self, digest: &str) -> Result<Vec<Request>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, body FROM requests WHERE digest = ?1 AND state IN ('pending', 'approved') ORDER BY id")
+            .map_err(self.sql())?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map(params![digest], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(self.sql())?
+            .collect::<Result<_, _>>()
+            .map_err(self.sql())?;
+        rows.into_iter().map(|(id, body)| Self::decode(&id, &body)).collect()
+    }
+
+    /// Applies a transition atomically. `change` sees the request as stored and returns the new version, `None`
+    /// for no change, or the reason the transition is refused. Returns the request as it now stands.
+    pub fn update(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&Request) -> Result<Option<Request>, TransitionError>,
+    ) -> Result<Request, StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        let body: Option<String> =
+            tx.query_row("SELECT body FROM requests WHERE id = ?1", params![id], |row| row.get(0)).optional().map_err(sql)?;
+        let current = Self::decode(id, &body.ok_or_else(|| StoreError::NotFound(id.to_string()))?)?;
+        let Some(next) = change(&current)? else {
+            return Ok(current);
+        };
+        let body = serde_json::to_string(&next).expect("requests serialise");
+        tx.execute("UPDATE requests SET state = ?2, body = ?3 WHERE id = ?1", params![id, next.state.as_str(), body]).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::approval::Requirement;
+    use crate::classify::{Kind, Risk, Target};
+    use crate::request::Requester;
+    use jiff::Timestamp;
+
+    fn request(id: &str) -> Request {
+        Request {
+            id: id.into(),
+            state: State::Pending,
+            digest: "sha256:d".into(),
+            requester: Requester { user: "alice".into(), agent: None },
+            reason: None,
+            command: "pg_dump app".into(),
+            cwd: "/".into(),
+            environment: "production".into(),
+            target: Target::default(),
+            kinds: vec![Kind::DataExport],
+            risk: Risk::High,
+            objects: vec![],
+            findings: vec![],
+            rules: vec![],
+            requirements: vec![Requirement { rule: "r".into(), group: None, members: None, count: 2, allow_requester: false }],
+            votes: vec![],
+            created_at: Timestamp::from_second(1_800_000_000).unwrap(),
+            expires_at: Timestamp::from_second(1_800_003_600).unwrap(),
+            valid_for_secs: 600,
+            approved_at: None,
+            escalate_after_secs: None,
+            escalated: false,
+            finished_at: None,
+        }
+    }
+
+    #[test]
+    fn insert_resolve_update() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        store.insert(&request("01AAAA")).unwrap();
+        store.insert(&request("01AABB")).unwrap();
+        assert!(matches!(store.resolve("01aa"), Err(StoreError::Ambiguous { count: 2, .. })));
+        assert_eq!(store.resolve("01aab").unwrap(), "01AABB");
+        assert!(matches!(store.resolve("01Z"), Err(StoreError::NotFound(_))));
+        let now = Timestamp::from_second(1_800_000_010).unwrap();
+        let r = store.update("01AAAA", |r| r.vote("bob", true, None, "terminal", now).map(Some)).unwrap();
+        assert_eq!(r.votes.len(), 1);
+        let err = store.update("01AAAA", |r| r.vote("bob", true, None, "terminal", now).map(Some)).unwrap_err();
+        assert!(matches!(err, StoreError::Refused(TransitionError::AlreadyVoted { .. })));
+        let r = store.update("01AAAA", |r| r.vote("carol", true, None, "terminal", now).map(Some)).unwrap();
+        assert_eq!(r.state, State::Approved);
+        assert_eq!(store.by_digest("sha256:d").unwrap().len(), 2);
+        assert_eq!(store.list(&[State::Approved]).unwrap().len(), 1);
+        assert_eq!(std::fs::metadata(dir.path().join("requests.sqlite3")).unwrap().permissions().mode() & 0o777, 0o660);
+    }
+}
