@@ -14,6 +14,15 @@ pub struct Config {
     pub store: Option<PathBuf>,
     /// Use a `gate serve` broker instead of the local store.
     pub backend: Option<Backend>,
+    /// What to call when a request waits past its rule's `escalate_after`.
+    pub escalation: Option<Escalation>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// A program and its arguments; it gets the request as JSON on stdin.
+    pub command: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -43,6 +52,8 @@ pub const STARTER: &str = "\
 # gate configuration: what is not policy. Unknown keys are errors.
 #
 # store: /srv/gate/store          # a directory for the local approval store shared by several accounts
+# escalation:                     # run this with the request as JSON on stdin when it waits past escalate_after
+#   command: [/usr/local/bin/page-oncall, --team, dba]
 # backend:                        # send requests to a `gate serve` broker instead of the local store
 #   url: https://gate.example.com
 #   token_file: ~/.config/gate/token

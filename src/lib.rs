@@ -15,6 +15,7 @@ pub mod config;
 pub mod exec;
 pub mod exit;
 pub mod identity;
+pub mod notify;
 pub mod paths;
 pub mod policy;
 pub mod request;

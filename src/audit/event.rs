@@ -64,6 +64,26 @@ pub enum Event {
     },
     /// A request was cancelled before it ran.
     Cancelled { id: String, by: String },
+    /// A reviewer voted on a request.
+    Voted {
+        id: String,
+        by: String,
+        approve: bool,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        reason: Option<String>,
+        channel: String,
+        digest: String,
+    },
+    /// An approval was used: the run `id` executes approved request `request`.
+    Executed { id: String, request: String, digest: String },
+    /// A pending request ran out of time.
+    Expired { id: String },
+    /// A request waited past `escalate_after` and the escalation notifier was called.
+    Escalated {
+        id: String,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        error: Option<String>,
+    },
     /// A crash left a partial line; this record seals it into the chain so it is never silently lost.
     Sealed {
         torn_bytes: u64,
@@ -77,7 +97,11 @@ impl Event {
             Event::Requested { id, .. }
             | Event::Decided { id, .. }
             | Event::Exited { id, .. }
-            | Event::Cancelled { id, .. } => Some(id),
+            | Event::Cancelled { id, .. }
+            | Event::Voted { id, .. }
+            | Event::Executed { id, .. }
+            | Event::Expired { id }
+            | Event::Escalated { id, .. } => Some(id),
             Event::Error { id, .. } => id.as_deref(),
             Event::Sealed { .. } => None,
         }

@@ -90,6 +90,7 @@ impl Row {
                 }
             }
             Some("cancelled") => self.decision = "cancelled".into(),
+            Some("expired") => self.decision = "expired".into(),
             Some("sealed") => self.command = "(a torn line, sealed)".into(),
             _ => {}
         }

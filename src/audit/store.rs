@@ -4,7 +4,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
-use std::os::unix::fs::OpenOptionsExt as _;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -121,15 +121,21 @@ impl AuditLog {
                 .mode(0o660)
                 .open(&self.path)
         };
-        match open() {
+        let existed = self.path.exists();
+        let file = match open() {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(dir) = self.path.parent() {
                     std::fs::create_dir_all(dir).map_err(open_err)?;
                 }
-                open().map_err(open_err)
+                open().map_err(open_err)?
             }
-            other => other.map_err(open_err),
+            other => other.map_err(open_err)?,
+        };
+        if !existed {
+            // A shared audit file lives in a setgid directory of a group: keep it group-writable whatever the umask.
+            let _ = file.set_permissions(std::fs::Permissions::from_mode(0o660));
         }
+        Ok(file)
     }
 
     /// Appends events as one batch: one lock, one write, one `fsync`. Returns the new tail. The file stays open

@@ -91,3 +91,17 @@ pub fn build_request(
         reason: reason.filter(|r| !r.trim().is_empty()),
     })
 }
+
+/// The local approval store this account uses: `store:` from the config, else the state directory. Reviewer
+/// commands need no policy, so a broken policy never stops anyone from answering a request.
+pub fn open_store(policy_flag: Option<&Path>) -> Result<crate::approval::store::SqliteStore, super::Failure> {
+    let paths = resolve_paths(policy_flag)?;
+    let config = Config::load(&paths.config_file)?;
+    let dir = config.store.unwrap_or(paths.state_dir);
+    Ok(crate::approval::store::SqliteStore::open(&dir)?)
+}
+
+/// The audit log of this account.
+pub fn audit_log(policy_flag: Option<&Path>) -> Result<crate::audit::AuditLog, super::Failure> {
+    Ok(crate::audit::AuditLog::new(resolve_paths(policy_flag)?.audit_file))
+}

@@ -2,12 +2,18 @@
 //! the adapters, and prints every error once, as `error:` / `caused by:` / `hint:`, with the documented exit code.
 
 mod audit;
+mod cancel;
 mod completions;
 mod context;
 mod explain;
+mod inbox;
 mod init;
+mod pending;
 mod policy;
 mod run;
+mod show;
+mod vote;
+mod wait;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +60,12 @@ pub struct Cli {
 enum Command {
     Run(run::Args),
     Explain(explain::Args),
+    Pending(pending::Args),
+    Show(show::Args),
+    Approve(vote::ApproveArgs),
+    Deny(vote::DenyArgs),
+    Cancel(cancel::Args),
+    Inbox(inbox::Args),
     Policy(policy::Args),
     Audit(audit::Args),
     Init(init::Args),
@@ -66,7 +78,7 @@ pub fn command() -> clap::Command {
 }
 
 /// A failure on its way to the top: printed once, then turned into the exit status.
-pub struct Failure(Box<dyn Diagnostic + Send + Sync>);
+pub struct Failure(pub(crate) Box<dyn Diagnostic + Send + Sync>);
 
 impl<E: Diagnostic + Send + Sync + 'static> From<E> for Failure {
     fn from(e: E) -> Self {
@@ -195,6 +207,12 @@ fn run_cli() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run::run(args, policy),
         Command::Explain(args) => explain::run(&args, policy),
+        Command::Pending(args) => pending::run(&args, policy),
+        Command::Show(args) => show::run(&args, policy),
+        Command::Approve(args) => vote::approve(&args, policy),
+        Command::Deny(args) => vote::deny(&args, policy),
+        Command::Cancel(args) => cancel::run(&args, policy),
+        Command::Inbox(args) => inbox::run(&args, policy),
         Command::Policy(args) => policy::run(args, policy),
         Command::Audit(args) => audit::run(args, policy),
         Command::Init(args) => init::run(&args, policy),

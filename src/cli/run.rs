@@ -26,6 +26,15 @@ pub struct Args {
     #[arg(long, env = "GATE_AGENT", value_name = "NAME")]
     agent: Option<String>,
 
+    /// When approval is needed, print the request id and exit 75 instead of waiting; a later identical run uses
+    /// the approval
+    #[arg(long)]
+    no_wait: bool,
+
+    /// Print one JSON line per state change on stderr, for agents
+    #[arg(long)]
+    json: bool,
+
     /// The command to run, after `--`
     #[arg(required = true, num_args = 1.., last = true, value_name = "COMMAND")]
     command: Vec<String>,
@@ -40,8 +49,6 @@ pub enum RunError {
         message: String,
         hint: String,
     },
-    #[error("this command needs approval ({rules}), and this gate has no approval backend yet")]
-    NeedsApproval { rules: String },
     #[error("{rules} requires a reason for this command")]
     ReasonRequired { rules: String },
 }
@@ -50,7 +57,6 @@ impl Diagnostic for RunError {
     fn exit(&self) -> Exit {
         match self {
             RunError::Denied { .. } => Exit::Denied,
-            RunError::NeedsApproval { .. } => Exit::Unavailable,
             RunError::ReasonRequired { .. } => Exit::Usage,
         }
     }
@@ -58,9 +64,6 @@ impl Diagnostic for RunError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             RunError::Denied { hint, .. } => hint.clone(),
-            RunError::NeedsApproval { .. } => {
-                "nothing ran; ask for a policy rule that allows it, or run it where approvals are configured".into()
-            }
             RunError::ReasonRequired { .. } => "say why with --reason \"TICKET-123 what and why\"".into(),
         })
     }
@@ -84,6 +87,7 @@ fn rules_phrase(a: &Assessment) -> String {
 
 pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
     let ctx = Context::load(policy)?;
+    let (no_wait, json) = (args.no_wait, args.json);
     let request = build_request(args.command, args.reason, args.agent)?;
     let sources = ProcessSources::new(&request.cwd);
     let assessment = assess(&request, &ctx.policies, &sources);
@@ -151,8 +155,25 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
             ),
         }
         .into()),
-        Decision::Confirm => confirm(&request, stdin, &assessment, &log, &clock, &id),
-        Decision::Approve => needs_approval(&assessment, &log, &clock, &id),
+        Decision::Confirm | Decision::Approve => {
+            let pending = super::wait::Pending {
+                id: &id,
+                request: &request,
+                assessment: &assessment,
+                policies: &ctx.policies,
+                store_dir: ctx.config.store.clone().unwrap_or_else(|| ctx.paths.state_dir.clone()),
+                escalation: ctx.config.escalation.as_ref().map(|e| e.command.clone()),
+                log: &log,
+                clock: &clock,
+                no_wait,
+                json,
+            };
+            if decision == Decision::Confirm && ui::prompt::has_terminal() {
+                return confirm(&request, stdin, &assessment, &log, &clock, &id);
+            }
+            super::wait::approval(&pending)?;
+            execute(&request, stdin, &log, &clock, &id)
+        }
     }
 }
 
@@ -180,7 +201,12 @@ fn confirm(
     );
     let question = format!("Run `{}`?", a.classification.command);
     match ui::prompt::confirm(&question) {
-        None => needs_approval(a, log, clock, id),
+        None => Err(RunError::Denied {
+            by: request.requester.user.clone(),
+            message: "the terminal went away before the question was answered".into(),
+            hint: "nothing ran".into(),
+        }
+        .into()),
         Some(yes) => {
             let decision = if yes { Decision::Allow } else { Decision::Deny };
             let event = Event::Decided {
@@ -206,13 +232,6 @@ fn confirm(
     }
 }
 
-fn needs_approval(a: &Assessment, log: &AuditLog, clock: &dyn Clock, id: &str) -> super::Outcome {
-    let error = RunError::NeedsApproval {
-        rules: rules_phrase(a),
-    };
-    record_failure(log, clock, &[error_event(id, &error)])?;
-    Err(error.into())
-}
 
 fn error_event(id: &str, error: &dyn Diagnostic) -> Event {
     Event::Error {

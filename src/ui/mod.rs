@@ -62,3 +62,43 @@ pub fn stdout_is_terminal() -> bool {
 pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
 }
+
+/// What the requester sees while a request waits: a spinner on a terminal, one plain line every 30 s otherwise.
+pub struct Waiting {
+    spinner: Option<indicatif::ProgressBar>,
+    last_line: std::time::Instant,
+}
+
+impl Waiting {
+    pub fn start(message: &str) -> Waiting {
+        let spinner = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar.set_message(message.to_string());
+            bar
+        });
+        if spinner.is_none() {
+            say("note", message);
+        }
+        Waiting { spinner, last_line: std::time::Instant::now() }
+    }
+
+    /// Refreshes the message; in a log, prints it at most every 30 s.
+    pub fn update(&mut self, message: &str) {
+        match &self.spinner {
+            Some(bar) => bar.set_message(message.to_string()),
+            None if self.last_line.elapsed() >= std::time::Duration::from_secs(30) => {
+                say("note", message);
+                self.last_line = std::time::Instant::now();
+            }
+            None => {}
+        }
+    }
+
+    pub fn finish(self) {
+        if let Some(bar) = self.spinner {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -111,6 +111,8 @@ impl Postgres {
             String::from_utf8_lossy(&out.stderr),
             std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
         );
+        // Other test accounts connect through the socket in this directory.
+        let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
         Postgres { dir, port, bin }
     }
 

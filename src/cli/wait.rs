@@ -1,0 +1,253 @@
+//! The requester's side of an approval: create (or join) the request bound to this exact command, say how to
+//! approve it, and wait, with a spinner on a terminal and a plain line every 30 s otherwise. An approval given
+//! earlier for the identical command is used at once. Ctrl-C or SIGTERM cancels the request.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use super::{CliError, Failure};
+use crate::approval::store::SqliteStore;
+use crate::approval::{Request as Approval, Requirement, State};
+use crate::assess::Assessment;
+use crate::audit::{AuditLog, Event};
+use crate::clock::Clock;
+use crate::exit::{Diagnostic, Exit};
+use crate::notify::{CommandNotifier, Notifier};
+use crate::policy::PolicySet;
+use crate::request::Request;
+use crate::ui;
+
+/// Everything the wait needs from the run.
+pub struct Pending<'a> {
+    pub id: &'a str,
+    pub request: &'a Request,
+    pub assessment: &'a Assessment,
+    pub policies: &'a PolicySet,
+    pub store_dir: std::path::PathBuf,
+    pub escalation: Option<Vec<String>>,
+    pub log: &'a AuditLog,
+    pub clock: &'a dyn Clock,
+    pub no_wait: bool,
+    pub json: bool,
+}
+
+/// How a wait ended, when it did not end in an approval.
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    #[error("request {id} was denied by {by}: {reason}")]
+    Denied { id: String, by: String, reason: String },
+    #[error("request {id} expired before enough people approved it")]
+    Expired { id: String },
+    #[error("request {id} was cancelled")]
+    Cancelled { id: String },
+    #[error("request {id} is waiting for approval")]
+    NotWaiting { id: String, command: String },
+}
+
+impl Diagnostic for WaitError {
+    fn exit(&self) -> Exit {
+        match self {
+            WaitError::Denied { .. } => Exit::Denied,
+            WaitError::Expired { .. } | WaitError::NotWaiting { .. } => Exit::Unavailable,
+            WaitError::Cancelled { .. } => Exit::Cancelled,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            WaitError::Denied { .. } => "nothing ran; change the command, or talk to the reviewer".into(),
+            WaitError::Expired { .. } => "nothing ran; run it again to ask again".into(),
+            WaitError::Cancelled { .. } => "nothing ran".into(),
+            WaitError::NotWaiting { id, command } => {
+                format!("nothing ran yet; a reviewer approves with `gate approve {id}`, then run `{command}` again")
+            }
+        })
+    }
+}
+
+fn plus(t: Timestamp, d: Duration) -> Timestamp {
+    t.saturating_add(jiff::SignedDuration::from_secs(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))).unwrap_or(t)
+}
+
+fn store_failure(e: crate::approval::store::StoreError) -> Failure {
+    e.into()
+}
+
+/// Builds the approval request for this run.
+fn new_request(p: &Pending<'_>, now: Timestamp) -> Approval {
+    let v = &p.assessment.verdict;
+    let mut requirements: Vec<Requirement> = v
+        .requirements
+        .iter()
+        .map(|r| Requirement {
+            rule: r.rule.clone(),
+            group: r.approvals.from.clone(),
+            members: r.approvals.from.as_deref().and_then(|g| p.policies.members(g)),
+            count: r.approvals.count,
+            allow_requester: r.approvals.allow_requester,
+        })
+        .collect();
+    if requirements.is_empty() {
+        // A default or `confirm` decision with no terminal: one other person.
+        requirements.push(Requirement { rule: p.assessment.deciding_rules().join(", "), group: None, members: None, count: 1, allow_requester: false });
+    }
+    let c = &p.assessment.classification;
+    Approval {
+        id: p.id.to_string(),
+        state: State::Pending,
+        digest: p.assessment.digest.clone(),
+        requester: p.request.requester.clone(),
+        reason: p.request.reason.clone(),
+        command: c.command.clone(),
+        cwd: p.request.cwd.clone(),
+        environment: v.environment.clone(),
+        target: c.primary_target().clone(),
+        kinds: c.kinds(),
+        risk: c.risk(),
+        objects: c.findings.iter().flat_map(|f| f.objects.iter().cloned()).collect(),
+        findings: c.findings.iter().map(|f| format!("{} ({}): {}", f.kind, f.risk, f.detail)).collect(),
+        rules: p.assessment.deciding_rules(),
+        requirements,
+        votes: Vec::new(),
+        created_at: now,
+        expires_at: plus(now, v.expires),
+        valid_for_secs: v.valid_for.as_secs(),
+        approved_at: None,
+        escalate_after_secs: v.escalate_after.map(|d| d.as_secs()),
+        escalated: false,
+        finished_at: None,
+    }
+}
+
+fn json_line(p: &Pending<'_>, state: &str, request: &str, extra: serde_json::Value) {
+    if p.json {
+        let mut line = serde_json::json!({"event": state, "id": p.id, "request": request, "approve_with": format!("gate approve {request}")});
+        if let (Some(obj), serde_json::Value::Object(more)) = (line.as_object_mut(), extra) {
+            obj.extend(more);
+        }
+        eprintln!("{line}");
+    }
+}
+
+/// Gets an approval for this command: uses one given earlier, or creates (joins) a request and waits for it.
+/// Returns the approval id once this run may execute.
+pub fn approval(p: &Pending<'_>) -> Result<String, Failure> {
+    let mut store = SqliteStore::open(&p.store_dir).map_err(store_failure)?;
+    let now = p.clock.now();
+    let me = &p.request.requester;
+
+    // An approval granted for exactly this command, not yet used: use it now, once.
+    let open = store.by_digest(&p.assessment.digest).map_err(store_failure)?;
+    for existing in open.iter().filter(|r| r.state == State::Approved) {
+        if let Ok(claimed) = store.update(&existing.id, |r| r.execute(&p.assessment.digest, now).map(Some)) {
+            record_execution(p, &claimed)?;
+            return Ok(claimed.id);
+        }
+    }
+    let joined = open.into_iter().find(|r| r.state == State::Pending && r.requester == *me && now < r.expires_at);
+    let request = match joined {
+        Some(r) => r,
+        None => {
+            let r = new_request(p, now);
+            store.insert(&r).map_err(store_failure)?;
+            r
+        }
+    };
+    let id = request.id.clone();
+    let needs: Vec<String> = request.outstanding().iter().map(|(g, n)| format!("{n} from {g}")).collect();
+    ui::say("note", &format!("request {id} needs approval ({}) by {}", needs.join(", "), request.expires_at.strftime("%Y-%m-%d %H:%M:%SZ")));
+    eprintln!("  gate approve {id}");
+    json_line(p, "pending", &id, serde_json::json!({"needs": needs, "expires_at": request.expires_at.to_string()}));
+    if p.no_wait {
+        return Err(WaitError::NotWaiting { id, command: format!("gate run -- {}", p.assessment.classification.command) }.into());
+    }
+    wait(p, &mut store, &id)
+}
+
+fn record_execution(p: &Pending<'_>, claimed: &Approval) -> Result<(), Failure> {
+    p.log.append(
+        p.clock.now(),
+        &[Event::Executed { id: p.id.to_string(), request: claimed.id.clone(), digest: claimed.digest.clone() }],
+    )?;
+    json_line(p, "approved", &claimed.id, serde_json::json!({}));
+    Ok(())
+}
+
+fn wait(p: &Pending<'_>, store: &mut SqliteStore, id: &str) -> Result<String, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|source| CliError::Internal {
+        message: "cannot start waiting".into(),
+        hint: "nothing ran".into(),
+        source: Some(source),
+    })?;
+    runtime.block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).ok();
+        let mut terminate = signal(SignalKind::terminate()).ok();
+        let mut waiting = ui::Waiting::start(&format!("waiting for approval of {id}"));
+        // Short, adaptive poll: quick right after a vote is likely, gentle on the store later.
+        let mut interval = Duration::from_millis(10);
+        let result = loop {
+            let now = p.clock.now();
+            let current = match store.update(id, |r| Ok(r.expire(now))) {
+                Ok(r) => r,
+                Err(e) => break Err(store_failure(e)),
+            };
+            match current.state {
+                State::Approved => match store.update(id, |r| r.execute(&p.assessment.digest, now).map(Some)) {
+                    Ok(claimed) => break record_execution(p, &claimed).map(|()| claimed.id),
+                    Err(e) => break Err(store_failure(e)),
+                },
+                State::Denied => {
+                    let vote = current.votes.iter().rev().find(|v| !v.approve);
+                    let by = vote.map_or_else(|| "a reviewer".to_string(), |v| v.by.clone());
+                    let reason = vote.and_then(|v| v.reason.clone()).unwrap_or_default();
+                    json_line(p, "denied", id, serde_json::json!({"by": by, "reason": reason}));
+                    break Err(WaitError::Denied { id: id.to_string(), by, reason }.into());
+                }
+                State::Expired => {
+                    let _ = p.log.append(now, &[Event::Expired { id: id.to_string() }]);
+                    json_line(p, "expired", id, serde_json::json!({}));
+                    break Err(WaitError::Expired { id: id.to_string() }.into());
+                }
+                State::Cancelled | State::Executed => {
+                    break Err(WaitError::Cancelled { id: id.to_string() }.into());
+                }
+                State::Pending => {}
+            }
+            if let Ok(escalated) = store.update(id, |r| Ok(r.escalate(now)))
+                && escalated.escalated
+                && !current.escalated
+            {
+                escalate(p, &escalated);
+            }
+            let needs: Vec<String> = current.outstanding().iter().map(|(g, n)| format!("{n} from {g}")).collect();
+            waiting.update(&format!("waiting for approval of {id}: needs {}", needs.join(", ")));
+            let sleep = tokio::time::sleep(interval);
+            interval = (interval * 3 / 2).min(Duration::from_millis(250));
+            let stop = tokio::select! {
+                () = sleep => false,
+                _ = async { match interrupt.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => true,
+                _ = async { match terminate.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => true,
+            };
+            if stop {
+                let now = p.clock.now();
+                let _ = store.update(id, |r| r.cancel(&p.request.requester.user, now).map(Some));
+                let _ = p.log.append(now, &[Event::Cancelled { id: id.to_string(), by: p.request.requester.user.clone() }]);
+                json_line(p, "cancelled", id, serde_json::json!({}));
+                break Err(WaitError::Cancelled { id: id.to_string() }.into());
+            }
+        };
+        waiting.finish();
+        result
+    })
+}
+
+fn escalate(p: &Pending<'_>, request: &Approval) {
+    let error = match &p.escalation {
+        Some(argv) => CommandNotifier { argv: argv.clone() }.escalate(request).err().map(|e| e.to_string()),
+        None => Some("no escalation is configured".to_string()),
+    };
+    let _ = p.log.append(p.clock.now(), &[Event::Escalated { id: request.id.clone(), error }]);
+    json_line(p, "escalated", &request.id, serde_json::json!({}));
+}
