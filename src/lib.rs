@@ -5,8 +5,8 @@
 //! The pure core is [`request`], [`classify`], [`policy`] and [`audit::chain`]; everything that touches files,
 //! processes, the clock or the terminal sits in the adapters beside them.
 
-pub mod assess;
 pub mod approval;
+pub mod assess;
 pub mod audit;
 pub mod classify;
 pub mod cli;

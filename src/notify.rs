@@ -21,7 +21,10 @@ pub enum NotifyError {
         source: std::io::Error,
     },
     #[error("the escalation command {program} exited with {status}")]
-    Failed { program: String, status: std::process::ExitStatus },
+    Failed {
+        program: String,
+        status: std::process::ExitStatus,
+    },
 }
 
 /// Runs a program with the request as JSON on its stdin.
@@ -34,7 +37,10 @@ impl Notifier for CommandNotifier {
         let Some((program, args)) = self.argv.split_first() else {
             return Ok(());
         };
-        let spawn = |source| NotifyError::Spawn { program: program.clone(), source };
+        let spawn = |source| NotifyError::Spawn {
+            program: program.clone(),
+            source,
+        };
         let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::piped())
@@ -47,6 +53,13 @@ impl Notifier for CommandNotifier {
             let _ = stdin.write_all(&body);
         }
         let status = child.wait().map_err(spawn)?;
-        if status.success() { Ok(()) } else { Err(NotifyError::Failed { program: program.clone(), status }) }
+        if status.success() {
+            Ok(())
+        } else {
+            Err(NotifyError::Failed {
+                program: program.clone(),
+                status,
+            })
+        }
     }
 }

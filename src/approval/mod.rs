@@ -45,7 +45,10 @@ impl State {
 
     /// Whether nothing can happen to the request any more.
     pub fn is_final(self) -> bool {
-        matches!(self, State::Denied | State::Expired | State::Cancelled | State::Executed)
+        matches!(
+            self,
+            State::Denied | State::Expired | State::Cancelled | State::Executed
+        )
     }
 }
 
@@ -67,7 +70,9 @@ pub struct Requirement {
 
 impl Requirement {
     fn admits(&self, person: &str) -> bool {
-        self.members.as_ref().is_none_or(|m| m.iter().any(|x| x == person))
+        self.members
+            .as_ref()
+            .is_none_or(|m| m.iter().any(|x| x == person))
     }
 }
 
@@ -118,7 +123,11 @@ pub enum TransitionError {
     #[error("{by} asked for request {id}; nobody approves their own request")]
     OwnRequest { id: String, by: String },
     #[error("{by} is not among the reviewers request {id} needs ({groups})")]
-    NotEligible { id: String, by: String, groups: String },
+    NotEligible {
+        id: String,
+        by: String,
+        groups: String,
+    },
     #[error("{by} has already voted on request {id}")]
     AlreadyVoted { id: String, by: String },
     #[error("request {id} is {state}, not pending")]
@@ -146,7 +155,10 @@ fn secs(d: Duration) -> jiff::SignedDuration {
 impl Request {
     /// When an approved request stops being usable.
     pub fn valid_until(&self) -> Option<Timestamp> {
-        self.approved_at.map(|at| at.saturating_add(secs(Duration::from_secs(self.valid_for_secs))).unwrap_or(at))
+        self.approved_at.map(|at| {
+            at.saturating_add(secs(Duration::from_secs(self.valid_for_secs)))
+                .unwrap_or(at)
+        })
     }
 
     /// Whether `person` is the requester, or (for an agent's request) the user it acts for.
@@ -159,23 +171,40 @@ impl Request {
     pub fn eligibility(&self, person: &str) -> Result<(), TransitionError> {
         if self.is_requester(person) {
             let agent_user = self.requester.agent.is_some() && self.requester.user == person;
-            let allowed = agent_user && !self.requirements.is_empty() && self.requirements.iter().all(|r| r.allow_requester);
+            let allowed = agent_user
+                && !self.requirements.is_empty()
+                && self.requirements.iter().all(|r| r.allow_requester);
             if !allowed {
-                return Err(TransitionError::OwnRequest { id: self.id.clone(), by: person.to_string() });
+                return Err(TransitionError::OwnRequest {
+                    id: self.id.clone(),
+                    by: person.to_string(),
+                });
             }
         }
         if self.requirements.iter().any(|r| r.admits(person)) {
             Ok(())
         } else {
-            let groups: Vec<&str> = self.requirements.iter().filter_map(|r| r.group.as_deref()).collect();
-            Err(TransitionError::NotEligible { id: self.id.clone(), by: person.to_string(), groups: groups.join(", ") })
+            let groups: Vec<&str> = self
+                .requirements
+                .iter()
+                .filter_map(|r| r.group.as_deref())
+                .collect();
+            Err(TransitionError::NotEligible {
+                id: self.id.clone(),
+                by: person.to_string(),
+                groups: groups.join(", "),
+            })
         }
     }
 
     /// Whether every requirement has enough distinct approvers.
     pub fn satisfied(&self) -> bool {
         self.requirements.iter().all(|r| {
-            let approvers = self.votes.iter().filter(|v| v.approve && r.admits(&v.by)).count();
+            let approvers = self
+                .votes
+                .iter()
+                .filter(|v| v.approve && r.admits(&v.by))
+                .count();
             approvers >= r.count as usize
         })
     }
@@ -185,35 +214,66 @@ impl Request {
         self.requirements
             .iter()
             .filter_map(|r| {
-                let have = self.votes.iter().filter(|v| v.approve && r.admits(&v.by)).count();
+                let have = self
+                    .votes
+                    .iter()
+                    .filter(|v| v.approve && r.admits(&v.by))
+                    .count();
                 let need = (r.count as usize).saturating_sub(have);
-                (need > 0).then(|| (r.group.clone().unwrap_or_else(|| "anyone else".into()), u32::try_from(need).unwrap_or(u32::MAX)))
+                (need > 0).then(|| {
+                    (
+                        r.group.clone().unwrap_or_else(|| "anyone else".into()),
+                        u32::try_from(need).unwrap_or(u32::MAX),
+                    )
+                })
             })
             .collect()
     }
 
     fn check_pending(&self, now: Timestamp) -> Result<(), TransitionError> {
         if self.state != State::Pending {
-            return Err(TransitionError::NotPending { id: self.id.clone(), state: self.state });
+            return Err(TransitionError::NotPending {
+                id: self.id.clone(),
+                state: self.state,
+            });
         }
         if now >= self.expires_at {
-            return Err(TransitionError::Expired { id: self.id.clone(), at: self.expires_at });
+            return Err(TransitionError::Expired {
+                id: self.id.clone(),
+                at: self.expires_at,
+            });
         }
         Ok(())
     }
 
     /// A vote. The first deny ends the request; the approval that meets every requirement approves it.
-    pub fn vote(&self, by: &str, approve: bool, reason: Option<String>, channel: &str, now: Timestamp) -> Result<Request, TransitionError> {
+    pub fn vote(
+        &self,
+        by: &str,
+        approve: bool,
+        reason: Option<String>,
+        channel: &str,
+        now: Timestamp,
+    ) -> Result<Request, TransitionError> {
         self.check_pending(now)?;
         self.eligibility(by)?;
         if self.votes.iter().any(|v| v.by == by) {
-            return Err(TransitionError::AlreadyVoted { id: self.id.clone(), by: by.to_string() });
+            return Err(TransitionError::AlreadyVoted {
+                id: self.id.clone(),
+                by: by.to_string(),
+            });
         }
         if !approve && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(TransitionError::ReasonRequired);
         }
         let mut next = self.clone();
-        next.votes.push(Vote { by: by.to_string(), approve, reason, channel: channel.to_string(), at: now });
+        next.votes.push(Vote {
+            by: by.to_string(),
+            approve,
+            reason,
+            channel: channel.to_string(),
+            at: now,
+        });
         if !approve {
             next.state = State::Denied;
             next.finished_at = Some(now);
@@ -241,10 +301,16 @@ impl Request {
     /// The requester withdraws a request that has not run.
     pub fn cancel(&self, by: &str, now: Timestamp) -> Result<Request, TransitionError> {
         if !self.is_requester(by) {
-            return Err(TransitionError::NotRequester { id: self.id.clone(), requester: self.requester.to_string() });
+            return Err(TransitionError::NotRequester {
+                id: self.id.clone(),
+                requester: self.requester.to_string(),
+            });
         }
         if !matches!(self.state, State::Pending | State::Approved) {
-            return Err(TransitionError::NotPending { id: self.id.clone(), state: self.state });
+            return Err(TransitionError::NotPending {
+                id: self.id.clone(),
+                state: self.state,
+            });
         }
         let mut next = self.clone();
         next.state = State::Cancelled;
@@ -256,16 +322,30 @@ impl Request {
     pub fn execute(&self, digest: &str, now: Timestamp) -> Result<Request, TransitionError> {
         match self.state {
             State::Approved => {}
-            State::Executed => return Err(TransitionError::AlreadyExecuted { id: self.id.clone() }),
-            state => return Err(TransitionError::NotApproved { id: self.id.clone(), state }),
+            State::Executed => {
+                return Err(TransitionError::AlreadyExecuted {
+                    id: self.id.clone(),
+                });
+            }
+            state => {
+                return Err(TransitionError::NotApproved {
+                    id: self.id.clone(),
+                    state,
+                });
+            }
         }
         if self.digest != digest {
-            return Err(TransitionError::DigestMismatch { id: self.id.clone() });
+            return Err(TransitionError::DigestMismatch {
+                id: self.id.clone(),
+            });
         }
         if let Some(until) = self.valid_until()
             && now >= until
         {
-            return Err(TransitionError::ApprovalLapsed { id: self.id.clone(), at: until });
+            return Err(TransitionError::ApprovalLapsed {
+                id: self.id.clone(),
+                at: until,
+            });
         }
         let mut next = self.clone();
         next.state = State::Executed;
@@ -276,7 +356,10 @@ impl Request {
     /// Marks a pending request escalated once `escalate_after` has passed. `None` when nothing changes.
     pub fn escalate(&self, now: Timestamp) -> Option<Request> {
         let after = self.escalate_after_secs?;
-        let due = self.created_at.saturating_add(secs(Duration::from_secs(after))).unwrap_or(self.created_at);
+        let due = self
+            .created_at
+            .saturating_add(secs(Duration::from_secs(after)))
+            .unwrap_or(self.created_at);
         (self.state == State::Pending && !self.escalated && now >= due).then(|| {
             let mut next = self.clone();
             next.escalated = true;
@@ -308,7 +391,10 @@ mod tests {
             id: "01TEST".into(),
             state: State::Pending,
             digest: "sha256:a".into(),
-            requester: Requester { user: "alice".into(), agent: None },
+            requester: Requester {
+                user: "alice".into(),
+                agent: None,
+            },
             reason: Some("INC-1".into()),
             command: "pg_dump app".into(),
             cwd: "/".into(),
@@ -337,38 +423,70 @@ mod tests {
         let r = r.vote("bob", true, None, "terminal", t(1)).unwrap();
         assert_eq!(r.state, State::Pending);
         assert_eq!(r.outstanding(), vec![("dba".to_string(), 1)]);
-        assert!(matches!(r.vote("bob", true, None, "terminal", t(2)), Err(TransitionError::AlreadyVoted { .. })));
+        assert!(matches!(
+            r.vote("bob", true, None, "terminal", t(2)),
+            Err(TransitionError::AlreadyVoted { .. })
+        ));
         let r = r.vote("carol", true, None, "terminal", t(3)).unwrap();
         assert_eq!((r.state, r.approved_at), (State::Approved, Some(t(3))));
-        assert!(matches!(r.vote("dave", true, None, "terminal", t(4)), Err(TransitionError::NotPending { .. })));
+        assert!(matches!(
+            r.vote("dave", true, None, "terminal", t(4)),
+            Err(TransitionError::NotPending { .. })
+        ));
     }
 
     #[test]
     fn nobody_approves_their_own_request() {
         let r = request(vec![requirement(&["alice", "bob"], 1)]);
-        assert!(matches!(r.vote("alice", true, None, "terminal", t(1)), Err(TransitionError::OwnRequest { .. })));
-        assert!(matches!(r.vote("mallory", true, None, "terminal", t(1)), Err(TransitionError::NotEligible { .. })));
+        assert!(matches!(
+            r.vote("alice", true, None, "terminal", t(1)),
+            Err(TransitionError::OwnRequest { .. })
+        ));
+        assert!(matches!(
+            r.vote("mallory", true, None, "terminal", t(1)),
+            Err(TransitionError::NotEligible { .. })
+        ));
         // Even allow_requester does not let a person approve their own (non-agent) request.
         let mut open = requirement(&["alice", "bob"], 1);
         open.allow_requester = true;
         let r = request(vec![open.clone()]);
-        assert!(matches!(r.vote("alice", true, None, "terminal", t(1)), Err(TransitionError::OwnRequest { .. })));
+        assert!(matches!(
+            r.vote("alice", true, None, "terminal", t(1)),
+            Err(TransitionError::OwnRequest { .. })
+        ));
         // For an agent's request, the user it acts for may approve only when the rule allows it.
         let mut agent = request(vec![requirement(&["alice", "bob"], 1)]);
         agent.requester.agent = Some("claude".into());
-        assert!(matches!(agent.vote("alice", true, None, "terminal", t(1)), Err(TransitionError::OwnRequest { .. })));
-        assert!(matches!(agent.vote("claude", true, None, "terminal", t(1)), Err(TransitionError::OwnRequest { .. })));
+        assert!(matches!(
+            agent.vote("alice", true, None, "terminal", t(1)),
+            Err(TransitionError::OwnRequest { .. })
+        ));
+        assert!(matches!(
+            agent.vote("claude", true, None, "terminal", t(1)),
+            Err(TransitionError::OwnRequest { .. })
+        ));
         let mut agent = request(vec![open]);
         agent.requester.agent = Some("claude".into());
-        assert_eq!(agent.vote("alice", true, None, "terminal", t(1)).unwrap().state, State::Approved);
+        assert_eq!(
+            agent
+                .vote("alice", true, None, "terminal", t(1))
+                .unwrap()
+                .state,
+            State::Approved
+        );
     }
 
     #[test]
     fn the_first_deny_ends_it_and_needs_a_reason() {
         let r = request(vec![requirement(&["bob", "carol"], 2)]);
         let r = r.vote("bob", true, None, "terminal", t(1)).unwrap();
-        assert_eq!(r.vote("carol", false, None, "terminal", t(2)), Err(TransitionError::ReasonRequired));
-        let r = r.vote("carol", false, Some("not today".into()), "terminal", t(2)).unwrap();
+        assert_eq!(
+            r.vote("carol", false, None, "terminal", t(2)),
+            Err(TransitionError::ReasonRequired)
+        );
+        let r = r
+            .vote("carol", false, Some("not today".into()), "terminal", t(2))
+            .unwrap();
         assert_eq!(r.state, State::Denied);
         assert!(r.execute("sha256:a", t(3)).is_err());
     }
@@ -389,22 +507,46 @@ mod tests {
         let r = request(vec![requirement(&["bob"], 1)]);
         assert_eq!(r.expire(t(3599)), None);
         assert_eq!(r.expire(t(3600)).unwrap().state, State::Expired);
-        assert!(matches!(r.vote("bob", true, None, "terminal", t(3600)), Err(TransitionError::Expired { .. })));
+        assert!(matches!(
+            r.vote("bob", true, None, "terminal", t(3600)),
+            Err(TransitionError::Expired { .. })
+        ));
         let approved = r.vote("bob", true, None, "terminal", t(10)).unwrap();
-        assert_eq!(approved.expire(t(5000)), None, "an approved request does not expire; its approval lapses");
-        assert!(matches!(approved.execute("sha256:b", t(11)), Err(TransitionError::DigestMismatch { .. })));
-        assert!(matches!(approved.execute("sha256:a", t(610)), Err(TransitionError::ApprovalLapsed { .. })));
+        assert_eq!(
+            approved.expire(t(5000)),
+            None,
+            "an approved request does not expire; its approval lapses"
+        );
+        assert!(matches!(
+            approved.execute("sha256:b", t(11)),
+            Err(TransitionError::DigestMismatch { .. })
+        ));
+        assert!(matches!(
+            approved.execute("sha256:a", t(610)),
+            Err(TransitionError::ApprovalLapsed { .. })
+        ));
         let ran = approved.execute("sha256:a", t(609)).unwrap();
         assert_eq!(ran.state, State::Executed);
-        assert!(matches!(ran.execute("sha256:a", t(609)), Err(TransitionError::AlreadyExecuted { .. })));
+        assert!(matches!(
+            ran.execute("sha256:a", t(609)),
+            Err(TransitionError::AlreadyExecuted { .. })
+        ));
     }
 
     #[test]
     fn cancel_and_escalate() {
         let r = request(vec![requirement(&["bob"], 1)]);
-        assert!(matches!(r.cancel("bob", t(1)), Err(TransitionError::NotRequester { .. })));
+        assert!(matches!(
+            r.cancel("bob", t(1)),
+            Err(TransitionError::NotRequester { .. })
+        ));
         assert_eq!(r.cancel("alice", t(1)).unwrap().state, State::Cancelled);
-        assert!(r.cancel("alice", t(1)).unwrap().cancel("alice", t(2)).is_err());
+        assert!(
+            r.cancel("alice", t(1))
+                .unwrap()
+                .cancel("alice", t(2))
+                .is_err()
+        );
         assert_eq!(r.escalate(t(59)), None);
         let e = r.escalate(t(60)).unwrap();
         assert!(e.escalated);
@@ -414,10 +556,18 @@ mod tests {
     #[test]
     fn illegal_transitions_from_every_final_state() {
         let base = request(vec![requirement(&["bob"], 1)]);
-        for state in [State::Denied, State::Expired, State::Cancelled, State::Executed] {
+        for state in [
+            State::Denied,
+            State::Expired,
+            State::Cancelled,
+            State::Executed,
+        ] {
             let mut r = base.clone();
             r.state = state;
-            assert!(r.vote("bob", true, None, "terminal", t(1)).is_err(), "{state}");
+            assert!(
+                r.vote("bob", true, None, "terminal", t(1)).is_err(),
+                "{state}"
+            );
             assert!(r.cancel("alice", t(1)).is_err(), "{state}");
             assert!(r.execute("sha256:a", t(1)).is_err(), "{state}");
             assert_eq!(r.expire(t(99_999)), None, "{state}");

@@ -43,11 +43,15 @@ pub enum StoreError {
 impl Diagnostic for StoreError {
     fn exit(&self) -> Exit {
         match self {
-            StoreError::Open { .. } | StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => Exit::Internal,
+            StoreError::Open { .. } | StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
+                Exit::Internal
+            }
             StoreError::NotFound(_) | StoreError::Ambiguous { .. } => Exit::Usage,
             StoreError::Refused(TransitionError::ReasonRequired) => Exit::Usage,
             StoreError::Refused(
-                TransitionError::OwnRequest { .. } | TransitionError::NotEligible { .. } | TransitionError::NotRequester { .. },
+                TransitionError::OwnRequest { .. }
+                | TransitionError::NotEligible { .. }
+                | TransitionError::NotRequester { .. },
             ) => Exit::Denied,
             StoreError::Refused(_) => Exit::Unavailable,
         }
@@ -94,7 +98,10 @@ impl SqliteStore {
     /// Opens (creating if needed) `requests.sqlite3` in `dir`.
     pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
         let path = dir.join("requests.sqlite3");
-        let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open { path: path.clone(), source };
+        let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
         std::fs::create_dir_all(dir).map_err(|e| open_err(Box::new(e)))?;
         let created = !path.exists();
         let conn = Connection::open(&path).map_err(|e| open_err(Box::new(e)))?;
@@ -102,19 +109,29 @@ impl SqliteStore {
             // Shared stores live in a setgid directory of a group: keep the file group-writable whatever the umask.
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o660));
         }
-        conn.busy_timeout(Duration::from_secs(10)).map_err(|e| open_err(Box::new(e)))?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| open_err(Box::new(e)))?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| open_err(Box::new(e)))?;
-        conn.execute_batch(SCHEMA).map_err(|e| open_err(Box::new(e)))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| open_err(Box::new(e)))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| open_err(Box::new(e)))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| open_err(Box::new(e)))?;
+        conn.execute_batch(SCHEMA)
+            .map_err(|e| open_err(Box::new(e)))?;
         Ok(SqliteStore { path, conn })
     }
 
     fn sql(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        move |source| StoreError::Sqlite { path: self.path.clone(), source }
+        move |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     fn decode(id: &str, body: &str) -> Result<Request, StoreError> {
-        serde_json::from_str(body).map_err(|source| StoreError::Corrupt { id: id.to_string(), source })
+        serde_json::from_str(body).map_err(|source| StoreError::Corrupt {
+            id: id.to_string(),
+            source,
+        })
     }
 
     pub fn insert(&self, request: &Request) -> Result<(), StoreError> {
@@ -131,7 +148,10 @@ impl SqliteStore {
     /// Resolves an id or any unique prefix of one.
     pub fn resolve(&self, prefix: &str) -> Result<String, StoreError> {
         let prefix = prefix.trim().to_ascii_uppercase();
-        let mut stmt = self.conn.prepare("SELECT id FROM requests WHERE id >= ?1 AND id < ?2 LIMIT 3").map_err(self.sql())?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM requests WHERE id >= ?1 AND id < ?2 LIMIT 3")
+            .map_err(self.sql())?;
         let upper = format!("{prefix}\u{10FFFF}");
         let ids: Vec<String> = stmt
             .query_map(params![prefix, upper], |row| row.get(0))
@@ -141,7 +161,10 @@ impl SqliteStore {
         match ids.as_slice() {
             [] => Err(StoreError::NotFound(prefix)),
             [one] => Ok(one.clone()),
-            many => Err(StoreError::Ambiguous { prefix, count: many.len() }),
+            many => Err(StoreError::Ambiguous {
+                prefix,
+                count: many.len(),
+            }),
         }
     }
 
@@ -149,14 +172,21 @@ impl SqliteStore {
         let id = self.resolve(id_or_prefix)?;
         let body: String = self
             .conn
-            .query_row("SELECT body FROM requests WHERE id = ?1", params![id], |row| row.get(0))
+            .query_row(
+                "SELECT body FROM requests WHERE id = ?1",
+                params![id],
+                |row| row.get(0),
+            )
             .map_err(self.sql())?;
         Self::decode(&id, &body)
     }
 
     /// Requests in the given states, oldest first.
     pub fn list(&self, states: &[State]) -> Result<Vec<Request>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id, state, body FROM requests ORDER BY id").map_err(self.sql())?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, state, body FROM requests ORDER BY id")
+            .map_err(self.sql())?;
         let rows: Vec<(String, String, String)> = stmt
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
             .map_err(self.sql())?
@@ -179,7 +209,9 @@ impl SqliteStore {
             .map_err(self.sql())?
             .collect::<Result<_, _>>()
             .map_err(self.sql())?;
-        rows.into_iter().map(|(id, body)| Self::decode(&id, &body)).collect()
+        rows.into_iter()
+            .map(|(id, body)| Self::decode(&id, &body))
+            .collect()
     }
 
     /// Applies a transition atomically. `change` sees the request as stored and returns the new version, `None`
@@ -190,16 +222,35 @@ impl SqliteStore {
         change: impl FnOnce(&Request) -> Result<Option<Request>, TransitionError>,
     ) -> Result<Request, StoreError> {
         let path = self.path.clone();
-        let sql = |source| StoreError::Sqlite { path: path.clone(), source };
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
-        let body: Option<String> =
-            tx.query_row("SELECT body FROM requests WHERE id = ?1", params![id], |row| row.get(0)).optional().map_err(sql)?;
-        let current = Self::decode(id, &body.ok_or_else(|| StoreError::NotFound(id.to_string()))?)?;
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let body: Option<String> = tx
+            .query_row(
+                "SELECT body FROM requests WHERE id = ?1",
+                params![id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sql)?;
+        let current = Self::decode(
+            id,
+            &body.ok_or_else(|| StoreError::NotFound(id.to_string()))?,
+        )?;
         let Some(next) = change(&current)? else {
             return Ok(current);
         };
         let body = serde_json::to_string(&next).expect("requests serialise");
-        tx.execute("UPDATE requests SET state = ?2, body = ?3 WHERE id = ?1", params![id, next.state.as_str(), body]).map_err(sql)?;
+        tx.execute(
+            "UPDATE requests SET state = ?2, body = ?3 WHERE id = ?1",
+            params![id, next.state.as_str(), body],
+        )
+        .map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok(next)
     }
@@ -218,7 +269,10 @@ mod tests {
             id: id.into(),
             state: State::Pending,
             digest: "sha256:d".into(),
-            requester: Requester { user: "alice".into(), agent: None },
+            requester: Requester {
+                user: "alice".into(),
+                agent: None,
+            },
             reason: None,
             command: "pg_dump app".into(),
             cwd: "/".into(),
@@ -229,7 +283,13 @@ mod tests {
             objects: vec![],
             findings: vec![],
             rules: vec![],
-            requirements: vec![Requirement { rule: "r".into(), group: None, members: None, count: 2, allow_requester: false }],
+            requirements: vec![Requirement {
+                rule: "r".into(),
+                group: None,
+                members: None,
+                count: 2,
+                allow_requester: false,
+            }],
             votes: vec![],
             created_at: Timestamp::from_second(1_800_000_000).unwrap(),
             expires_at: Timestamp::from_second(1_800_003_600).unwrap(),
@@ -247,18 +307,43 @@ mod tests {
         let mut store = SqliteStore::open(dir.path()).unwrap();
         store.insert(&request("01AAAA")).unwrap();
         store.insert(&request("01AABB")).unwrap();
-        assert!(matches!(store.resolve("01aa"), Err(StoreError::Ambiguous { count: 2, .. })));
+        assert!(matches!(
+            store.resolve("01aa"),
+            Err(StoreError::Ambiguous { count: 2, .. })
+        ));
         assert_eq!(store.resolve("01aab").unwrap(), "01AABB");
         assert!(matches!(store.resolve("01Z"), Err(StoreError::NotFound(_))));
         let now = Timestamp::from_second(1_800_000_010).unwrap();
-        let r = store.update("01AAAA", |r| r.vote("bob", true, None, "terminal", now).map(Some)).unwrap();
+        let r = store
+            .update("01AAAA", |r| {
+                r.vote("bob", true, None, "terminal", now).map(Some)
+            })
+            .unwrap();
         assert_eq!(r.votes.len(), 1);
-        let err = store.update("01AAAA", |r| r.vote("bob", true, None, "terminal", now).map(Some)).unwrap_err();
-        assert!(matches!(err, StoreError::Refused(TransitionError::AlreadyVoted { .. })));
-        let r = store.update("01AAAA", |r| r.vote("carol", true, None, "terminal", now).map(Some)).unwrap();
+        let err = store
+            .update("01AAAA", |r| {
+                r.vote("bob", true, None, "terminal", now).map(Some)
+            })
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            StoreError::Refused(TransitionError::AlreadyVoted { .. })
+        ));
+        let r = store
+            .update("01AAAA", |r| {
+                r.vote("carol", true, None, "terminal", now).map(Some)
+            })
+            .unwrap();
         assert_eq!(r.state, State::Approved);
         assert_eq!(store.by_digest("sha256:d").unwrap().len(), 2);
         assert_eq!(store.list(&[State::Approved]).unwrap().len(), 1);
-        assert_eq!(std::fs::metadata(dir.path().join("requests.sqlite3")).unwrap().permissions().mode() & 0o777, 0o660);
+        assert_eq!(
+            std::fs::metadata(dir.path().join("requests.sqlite3"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o660
+        );
     }
 }

@@ -75,7 +75,11 @@ pub enum Event {
         digest: String,
     },
     /// An approval was used: the run `id` executes approved request `request`.
-    Executed { id: String, request: String, digest: String },
+    Executed {
+        id: String,
+        request: String,
+        digest: String,
+    },
     /// A pending request ran out of time.
     Expired { id: String },
     /// A request waited past `escalate_after` and the escalation notifier was called.

@@ -82,6 +82,25 @@ pub struct AuditLog {
     head: std::cell::RefCell<Option<File>>,
 }
 
+/// Opens a file, creating it if needed. A file gate creates is made group-writable whatever the umask: a shared
+/// audit trail lives in a setgid directory of a group whose members all append to it.
+fn open_group_writable(path: &Path, options: &mut OpenOptions) -> std::io::Result<File> {
+    match options.clone().open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            match options.clone().create_new(true).mode(0o660).open(path) {
+                Ok(file) => {
+                    file.set_permissions(std::fs::Permissions::from_mode(0o660))?;
+                    Ok(file)
+                }
+                // Another process created it between the two opens.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => options.open(path),
+                Err(e) => Err(e),
+            }
+        }
+        other => other,
+    }
+}
+
 /// The head file's fixed width: a seq and a tagged SHA-256 fit with room to spare.
 const HEAD_WIDTH: usize = 128;
 
@@ -113,29 +132,16 @@ impl AuditLog {
             path: self.path.clone(),
             source,
         };
-        let open = || {
-            OpenOptions::new()
-                .read(true)
-                .append(true)
-                .create(true)
-                .mode(0o660)
-                .open(&self.path)
-        };
-        let existed = self.path.exists();
-        let file = match open() {
+        let open = || open_group_writable(&self.path, OpenOptions::new().read(true).append(true));
+        match open() {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(dir) = self.path.parent() {
                     std::fs::create_dir_all(dir).map_err(open_err)?;
                 }
-                open().map_err(open_err)?
+                open().map_err(open_err)
             }
-            other => other.map_err(open_err)?,
-        };
-        if !existed {
-            // A shared audit file lives in a setgid directory of a group: keep it group-writable whatever the umask.
-            let _ = file.set_permissions(std::fs::Permissions::from_mode(0o660));
+            other => other.map_err(open_err),
         }
-        Ok(file)
     }
 
     /// Appends events as one batch: one lock, one write, one `fsync`. Returns the new tail. The file stays open
@@ -199,14 +205,10 @@ impl AuditLog {
         use std::os::unix::fs::FileExt as _;
         let mut slot = self.head.borrow_mut();
         if slot.is_none() {
-            *slot = Some(
-                OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .mode(0o660)
-                    .open(self.head_path())?,
-            );
+            *slot = Some(open_group_writable(
+                &self.head_path(),
+                OpenOptions::new().write(true).truncate(false),
+            )?);
         }
         let mut record = serde_json::to_string(tail).expect("a tail serialises");
         let width = HEAD_WIDTH.max(record.len() + 1);

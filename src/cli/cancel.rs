@@ -20,7 +20,13 @@ pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
     let id = store.resolve(&args.id)?;
     let now = Timestamp::now();
     store.update(&id, |r| r.cancel(&me, now).map(Some))?;
-    audit_log(policy)?.append(now, &[Event::Cancelled { id: id.clone(), by: me }])?;
+    audit_log(policy)?.append(
+        now,
+        &[Event::Cancelled {
+            id: id.clone(),
+            by: me,
+        }],
+    )?;
     println!("cancelled {id}");
     Ok(0)
 }

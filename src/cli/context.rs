@@ -94,7 +94,9 @@ pub fn build_request(
 
 /// The local approval store this account uses: `store:` from the config, else the state directory. Reviewer
 /// commands need no policy, so a broken policy never stops anyone from answering a request.
-pub fn open_store(policy_flag: Option<&Path>) -> Result<crate::approval::store::SqliteStore, super::Failure> {
+pub fn open_store(
+    policy_flag: Option<&Path>,
+) -> Result<crate::approval::store::SqliteStore, super::Failure> {
     let paths = resolve_paths(policy_flag)?;
     let config = Config::load(&paths.config_file)?;
     let dir = config.store.unwrap_or(paths.state_dir);
@@ -103,5 +105,7 @@ pub fn open_store(policy_flag: Option<&Path>) -> Result<crate::approval::store::
 
 /// The audit log of this account.
 pub fn audit_log(policy_flag: Option<&Path>) -> Result<crate::audit::AuditLog, super::Failure> {
-    Ok(crate::audit::AuditLog::new(resolve_paths(policy_flag)?.audit_file))
+    Ok(crate::audit::AuditLog::new(
+        resolve_paths(policy_flag)?.audit_file,
+    ))
 }

@@ -18,12 +18,19 @@ pub struct Args {}
 
 pub fn run(_args: &Args, policy: Option<&Path>) -> super::Outcome {
     if !ui::prompt::has_terminal() {
-        return Err(CliError::Usage { message: "gate inbox needs a terminal to ask on".into(), hint: "use `gate pending` and `gate approve ID` in scripts".into() }.into());
+        return Err(CliError::Usage {
+            message: "gate inbox needs a terminal to ask on".into(),
+            hint: "use `gate pending` and `gate approve ID` in scripts".into(),
+        }
+        .into());
     }
     let store = open_store(policy)?;
     let me = crate::identity::current_user();
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    ui::say("note", &format!("watching for requests {me} may approve; Ctrl-C to stop"));
+    ui::say(
+        "note",
+        &format!("watching for requests {me} may approve; Ctrl-C to stop"),
+    );
     loop {
         let now = Timestamp::now();
         let waiting: Vec<_> = store
@@ -35,13 +42,21 @@ pub fn run(_args: &Args, policy: Option<&Path>) -> super::Outcome {
         for request in waiting {
             seen.insert(request.id.clone());
             eprintln!("\n{}", super::show::render(&request, now));
-            match ui::prompt::choose(&format!("Request {}", request.id), &["approve", "deny", "skip"]) {
+            match ui::prompt::choose(
+                &format!("Request {}", request.id),
+                &["approve", "deny", "skip"],
+            ) {
                 Some(0) => {
-                    super::vote::cast(&request.id, true, None, "inbox", policy).map(|_| ()).unwrap_or_else(|e| report(&e));
+                    super::vote::cast(&request.id, true, None, "inbox", policy)
+                        .map(|_| ())
+                        .unwrap_or_else(|e| report(&e));
                 }
                 Some(1) => {
-                    let reason = ui::prompt::input("Reason (the requester reads this)").unwrap_or_default();
-                    super::vote::cast(&request.id, false, Some(reason), "inbox", policy).map(|_| ()).unwrap_or_else(|e| report(&e));
+                    let reason =
+                        ui::prompt::input("Reason (the requester reads this)").unwrap_or_default();
+                    super::vote::cast(&request.id, false, Some(reason), "inbox", policy)
+                        .map(|_| ())
+                        .unwrap_or_else(|e| report(&e));
                 }
                 _ => ui::say("note", &format!("skipped {}", request.id)),
             }

@@ -39,7 +39,11 @@ pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
         .iter()
         .map(|r| {
             let kinds: Vec<&str> = r.kinds.iter().map(|k| k.as_str()).collect();
-            let needs: Vec<String> = r.outstanding().iter().map(|(g, n)| format!("{n} from {g}")).collect();
+            let needs: Vec<String> = r
+                .outstanding()
+                .iter()
+                .map(|(g, n)| format!("{n} from {g}"))
+                .collect();
             vec![
                 r.id.clone(),
                 r.requester.to_string(),
@@ -52,9 +56,30 @@ pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
         })
         .collect();
     if rows.is_empty() {
-        ui::say("note", if args.all { "nothing is pending" } else { "nothing is waiting for you (`--all` shows every request)" });
+        ui::say(
+            "note",
+            if args.all {
+                "nothing is pending"
+            } else {
+                "nothing is waiting for you (`--all` shows every request)"
+            },
+        );
         return Ok(0);
     }
-    println!("{}", ui::table::render(&["id", "requester", "environment", "kinds", "command", "needs", "expires"], &rows));
+    println!(
+        "{}",
+        ui::table::render(
+            &[
+                "id",
+                "requester",
+                "environment",
+                "kinds",
+                "command",
+                "needs",
+                "expires"
+            ],
+            &rows
+        )
+    );
     Ok(0)
 }

@@ -64,7 +64,9 @@ impl Diagnostic for RunError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             RunError::Denied { hint, .. } => hint.clone(),
-            RunError::ReasonRequired { .. } => "say why with --reason \"TICKET-123 what and why\"".into(),
+            RunError::ReasonRequired { .. } => {
+                "say why with --reason \"TICKET-123 what and why\"".into()
+            }
         })
     }
 }
@@ -161,7 +163,11 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
                 request: &request,
                 assessment: &assessment,
                 policies: &ctx.policies,
-                store_dir: ctx.config.store.clone().unwrap_or_else(|| ctx.paths.state_dir.clone()),
+                store_dir: ctx
+                    .config
+                    .store
+                    .clone()
+                    .unwrap_or_else(|| ctx.paths.state_dir.clone()),
                 escalation: ctx.config.escalation.as_ref().map(|e| e.command.clone()),
                 log: &log,
                 clock: &clock,
@@ -231,7 +237,6 @@ fn confirm(
         }
     }
 }
-
 
 fn error_event(id: &str, error: &dyn Diagnostic) -> Event {
     Event::Error {

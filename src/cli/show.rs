@@ -24,7 +24,12 @@ pub fn render(r: &Request, now: Timestamp) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "request      {} ({})", r.id, r.state);
     let _ = writeln!(out, "command      {}", r.command);
-    let _ = writeln!(out, "runs on      {} in {}", describe_target(&r.target), r.environment);
+    let _ = writeln!(
+        out,
+        "runs on      {} in {}",
+        describe_target(&r.target),
+        r.environment
+    );
     let kinds: Vec<&str> = r.kinds.iter().map(|k| k.as_str()).collect();
     let _ = writeln!(out, "does         {} ({} risk)", kinds.join(", "), r.risk);
     for f in &r.findings {
@@ -34,19 +39,51 @@ pub fn render(r: &Request, now: Timestamp) -> String {
         let _ = writeln!(out, "objects      {}", r.objects.join(", "));
     }
     let _ = writeln!(out, "asked by     {}", r.requester);
-    let _ = writeln!(out, "reason       {}", r.reason.as_deref().unwrap_or("(none given)"));
+    let _ = writeln!(
+        out,
+        "reason       {}",
+        r.reason.as_deref().unwrap_or("(none given)")
+    );
     let _ = writeln!(out, "cwd          {}", r.cwd);
     let _ = writeln!(out, "rule         {}", r.rules.join(", "));
-    let needs: Vec<String> = r.requirements.iter().map(|q| format!("{} from {}", q.count, q.group.as_deref().unwrap_or("anyone else"))).collect();
+    let needs: Vec<String> = r
+        .requirements
+        .iter()
+        .map(|q| {
+            format!(
+                "{} from {}",
+                q.count,
+                q.group.as_deref().unwrap_or("anyone else")
+            )
+        })
+        .collect();
     let _ = writeln!(out, "needs        {}", needs.join(" and "));
     for v in &r.votes {
         let verb = if v.approve { "approved" } else { "denied" };
-        let why = v.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-        let _ = writeln!(out, "vote         {} {verb} at {} via {}{why}", v.by, v.at.strftime("%Y-%m-%d %H:%M:%SZ"), v.channel);
+        let why = v
+            .reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "vote         {} {verb} at {} via {}{why}",
+            v.by,
+            v.at.strftime("%Y-%m-%d %H:%M:%SZ"),
+            v.channel
+        );
     }
     let left = r.expires_at.duration_since(now);
-    let expiry = if left.is_positive() { format!("in {}m", left.as_secs() / 60) } else { "passed".into() };
-    let _ = writeln!(out, "expires      {} ({expiry})", r.expires_at.strftime("%Y-%m-%d %H:%M:%SZ"));
+    let expiry = if left.is_positive() {
+        format!("in {}m", left.as_secs() / 60)
+    } else {
+        "passed".into()
+    };
+    let _ = writeln!(
+        out,
+        "expires      {} ({expiry})",
+        r.expires_at.strftime("%Y-%m-%d %H:%M:%SZ")
+    );
     let _ = writeln!(out, "digest       {}", r.digest);
     out
 }
@@ -55,7 +92,10 @@ pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
     let store = open_store(policy)?;
     let request = store.get(&args.id)?;
     if args.json {
-        println!("{}", serde_json::to_string(&request).expect("requests serialise"));
+        println!(
+            "{}",
+            serde_json::to_string(&request).expect("requests serialise")
+        );
     } else {
         print!("{}", render(&request, Timestamp::now()));
     }

@@ -9,7 +9,6 @@ use crate::approval::State;
 use crate::audit::Event;
 use crate::policy::Decision;
 
-
 /// Approve a request
 #[derive(clap::Args, Debug)]
 pub struct ApproveArgs {
@@ -35,23 +34,53 @@ pub fn approve(args: &ApproveArgs, policy: Option<&Path>) -> super::Outcome {
 }
 
 pub fn deny(args: &DenyArgs, policy: Option<&Path>) -> super::Outcome {
-    cast(&args.id, false, Some(args.reason.clone()), "terminal", policy)
+    cast(
+        &args.id,
+        false,
+        Some(args.reason.clone()),
+        "terminal",
+        policy,
+    )
 }
 
 /// Records one vote by the current OS account, and audits it.
-pub fn cast(id: &str, approve: bool, reason: Option<String>, channel: &str, policy: Option<&Path>) -> super::Outcome {
+pub fn cast(
+    id: &str,
+    approve: bool,
+    reason: Option<String>,
+    channel: &str,
+    policy: Option<&Path>,
+) -> super::Outcome {
     let mut store = open_store(policy)?;
     let log = audit_log(policy)?;
     let me = crate::identity::current_user();
     let id = store.resolve(id)?;
     let now = Timestamp::now();
-    let after = store.update(&id, |r| r.vote(&me, approve, reason.clone(), channel, now).map(Some))?;
-    let mut events = vec![Event::Voted { id: id.clone(), by: me.clone(), approve, reason: reason.clone(), channel: channel.into(), digest: after.digest.clone() }];
+    let after = store.update(&id, |r| {
+        r.vote(&me, approve, reason.clone(), channel, now).map(Some)
+    })?;
+    let mut events = vec![Event::Voted {
+        id: id.clone(),
+        by: me.clone(),
+        approve,
+        reason: reason.clone(),
+        channel: channel.into(),
+        digest: after.digest.clone(),
+    }];
     if after.state != State::Pending {
         events.push(Event::Decided {
             id: id.clone(),
-            decision: if after.state == State::Approved { Decision::Allow } else { Decision::Deny },
-            by: after.votes.iter().map(|v| v.by.clone()).collect::<Vec<_>>().join(","),
+            decision: if after.state == State::Approved {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            },
+            by: after
+                .votes
+                .iter()
+                .map(|v| v.by.clone())
+                .collect::<Vec<_>>()
+                .join(","),
             channel: channel.into(),
             rules: after.rules.clone(),
             message: reason,
@@ -59,11 +88,21 @@ pub fn cast(id: &str, approve: bool, reason: Option<String>, channel: &str, poli
     }
     log.append(now, &events)?;
     match after.state {
-        State::Approved => println!("approved {id}: it runs when {}'s gate picks it up", after.requester),
+        State::Approved => println!(
+            "approved {id}: it runs when {}'s gate picks it up",
+            after.requester
+        ),
         State::Denied => println!("denied {id}"),
         _ => {
-            let needs: Vec<String> = after.outstanding().iter().map(|(g, n)| format!("{n} from {g}")).collect();
-            println!("recorded your approval of {id}; it still needs {}", needs.join(", "));
+            let needs: Vec<String> = after
+                .outstanding()
+                .iter()
+                .map(|(g, n)| format!("{n} from {g}"))
+                .collect();
+            println!(
+                "recorded your approval of {id}; it still needs {}",
+                needs.join(", ")
+            );
         }
     }
     Ok(0)

@@ -36,7 +36,11 @@ pub struct Pending<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum WaitError {
     #[error("request {id} was denied by {by}: {reason}")]
-    Denied { id: String, by: String, reason: String },
+    Denied {
+        id: String,
+        by: String,
+        reason: String,
+    },
     #[error("request {id} expired before enough people approved it")]
     Expired { id: String },
     #[error("request {id} was cancelled")]
@@ -56,18 +60,25 @@ impl Diagnostic for WaitError {
 
     fn hint(&self) -> Option<String> {
         Some(match self {
-            WaitError::Denied { .. } => "nothing ran; change the command, or talk to the reviewer".into(),
+            WaitError::Denied { .. } => {
+                "nothing ran; change the command, or talk to the reviewer".into()
+            }
             WaitError::Expired { .. } => "nothing ran; run it again to ask again".into(),
             WaitError::Cancelled { .. } => "nothing ran".into(),
             WaitError::NotWaiting { id, command } => {
-                format!("nothing ran yet; a reviewer approves with `gate approve {id}`, then run `{command}` again")
+                format!(
+                    "nothing ran yet; a reviewer approves with `gate approve {id}`, then run `{command}` again"
+                )
             }
         })
     }
 }
 
 fn plus(t: Timestamp, d: Duration) -> Timestamp {
-    t.saturating_add(jiff::SignedDuration::from_secs(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))).unwrap_or(t)
+    t.saturating_add(jiff::SignedDuration::from_secs(
+        i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+    ))
+    .unwrap_or(t)
 }
 
 fn store_failure(e: crate::approval::store::StoreError) -> Failure {
@@ -83,14 +94,24 @@ fn new_request(p: &Pending<'_>, now: Timestamp) -> Approval {
         .map(|r| Requirement {
             rule: r.rule.clone(),
             group: r.approvals.from.clone(),
-            members: r.approvals.from.as_deref().and_then(|g| p.policies.members(g)),
+            members: r
+                .approvals
+                .from
+                .as_deref()
+                .and_then(|g| p.policies.members(g)),
             count: r.approvals.count,
             allow_requester: r.approvals.allow_requester,
         })
         .collect();
     if requirements.is_empty() {
         // A default or `confirm` decision with no terminal: one other person.
-        requirements.push(Requirement { rule: p.assessment.deciding_rules().join(", "), group: None, members: None, count: 1, allow_requester: false });
+        requirements.push(Requirement {
+            rule: p.assessment.deciding_rules().join(", "),
+            group: None,
+            members: None,
+            count: 1,
+            allow_requester: false,
+        });
     }
     let c = &p.assessment.classification;
     Approval {
@@ -105,8 +126,16 @@ fn new_request(p: &Pending<'_>, now: Timestamp) -> Approval {
         target: c.primary_target().clone(),
         kinds: c.kinds(),
         risk: c.risk(),
-        objects: c.findings.iter().flat_map(|f| f.objects.iter().cloned()).collect(),
-        findings: c.findings.iter().map(|f| format!("{} ({}): {}", f.kind, f.risk, f.detail)).collect(),
+        objects: c
+            .findings
+            .iter()
+            .flat_map(|f| f.objects.iter().cloned())
+            .collect(),
+        findings: c
+            .findings
+            .iter()
+            .map(|f| format!("{} ({}): {}", f.kind, f.risk, f.detail))
+            .collect(),
         rules: p.assessment.deciding_rules(),
         requirements,
         votes: Vec::new(),
@@ -138,14 +167,20 @@ pub fn approval(p: &Pending<'_>) -> Result<String, Failure> {
     let me = &p.request.requester;
 
     // An approval granted for exactly this command, not yet used: use it now, once.
-    let open = store.by_digest(&p.assessment.digest).map_err(store_failure)?;
+    let open = store
+        .by_digest(&p.assessment.digest)
+        .map_err(store_failure)?;
     for existing in open.iter().filter(|r| r.state == State::Approved) {
-        if let Ok(claimed) = store.update(&existing.id, |r| r.execute(&p.assessment.digest, now).map(Some)) {
+        if let Ok(claimed) = store.update(&existing.id, |r| {
+            r.execute(&p.assessment.digest, now).map(Some)
+        }) {
             record_execution(p, &claimed)?;
             return Ok(claimed.id);
         }
     }
-    let joined = open.into_iter().find(|r| r.state == State::Pending && r.requester == *me && now < r.expires_at);
+    let joined = open
+        .into_iter()
+        .find(|r| r.state == State::Pending && r.requester == *me && now < r.expires_at);
     let request = match joined {
         Some(r) => r,
         None => {
@@ -155,12 +190,32 @@ pub fn approval(p: &Pending<'_>) -> Result<String, Failure> {
         }
     };
     let id = request.id.clone();
-    let needs: Vec<String> = request.outstanding().iter().map(|(g, n)| format!("{n} from {g}")).collect();
-    ui::say("note", &format!("request {id} needs approval ({}) by {}", needs.join(", "), request.expires_at.strftime("%Y-%m-%d %H:%M:%SZ")));
+    let needs: Vec<String> = request
+        .outstanding()
+        .iter()
+        .map(|(g, n)| format!("{n} from {g}"))
+        .collect();
+    ui::say(
+        "note",
+        &format!(
+            "request {id} needs approval ({}) by {}",
+            needs.join(", "),
+            request.expires_at.strftime("%Y-%m-%d %H:%M:%SZ")
+        ),
+    );
     eprintln!("  gate approve {id}");
-    json_line(p, "pending", &id, serde_json::json!({"needs": needs, "expires_at": request.expires_at.to_string()}));
+    json_line(
+        p,
+        "pending",
+        &id,
+        serde_json::json!({"needs": needs, "expires_at": request.expires_at.to_string()}),
+    );
     if p.no_wait {
-        return Err(WaitError::NotWaiting { id, command: format!("gate run -- {}", p.assessment.classification.command) }.into());
+        return Err(WaitError::NotWaiting {
+            id,
+            command: format!("gate run -- {}", p.assessment.classification.command),
+        }
+        .into());
     }
     wait(p, &mut store, &id)
 }
@@ -168,18 +223,25 @@ pub fn approval(p: &Pending<'_>) -> Result<String, Failure> {
 fn record_execution(p: &Pending<'_>, claimed: &Approval) -> Result<(), Failure> {
     p.log.append(
         p.clock.now(),
-        &[Event::Executed { id: p.id.to_string(), request: claimed.id.clone(), digest: claimed.digest.clone() }],
+        &[Event::Executed {
+            id: p.id.to_string(),
+            request: claimed.id.clone(),
+            digest: claimed.digest.clone(),
+        }],
     )?;
     json_line(p, "approved", &claimed.id, serde_json::json!({}));
     Ok(())
 }
 
 fn wait(p: &Pending<'_>, store: &mut SqliteStore, id: &str) -> Result<String, Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|source| CliError::Internal {
-        message: "cannot start waiting".into(),
-        hint: "nothing ran".into(),
-        source: Some(source),
-    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| CliError::Internal {
+            message: "cannot start waiting".into(),
+            hint: "nothing ran".into(),
+            source: Some(source),
+        })?;
     runtime.block_on(async {
         use tokio::signal::unix::{SignalKind, signal};
         let mut interrupt = signal(SignalKind::interrupt()).ok();
@@ -245,9 +307,18 @@ fn wait(p: &Pending<'_>, store: &mut SqliteStore, id: &str) -> Result<String, Fa
 
 fn escalate(p: &Pending<'_>, request: &Approval) {
     let error = match &p.escalation {
-        Some(argv) => CommandNotifier { argv: argv.clone() }.escalate(request).err().map(|e| e.to_string()),
+        Some(argv) => CommandNotifier { argv: argv.clone() }
+            .escalate(request)
+            .err()
+            .map(|e| e.to_string()),
         None => Some("no escalation is configured".to_string()),
     };
-    let _ = p.log.append(p.clock.now(), &[Event::Escalated { id: request.id.clone(), error }]);
+    let _ = p.log.append(
+        p.clock.now(),
+        &[Event::Escalated {
+            id: request.id.clone(),
+            error,
+        }],
+    );
     json_line(p, "escalated", &request.id, serde_json::json!({}));
 }

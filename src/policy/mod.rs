@@ -193,7 +193,9 @@ impl PolicySet {
 
     /// The members of a group, from the first policy in force that defines it.
     pub fn members(&self, group: &str) -> Option<Vec<String>> {
-        self.policies.iter().find_map(|p| p.groups.get(group).cloned())
+        self.policies
+            .iter()
+            .find_map(|p| p.groups.get(group).cloned())
     }
 
     /// One digest over every policy in force.

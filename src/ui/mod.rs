@@ -81,7 +81,10 @@ impl Waiting {
         if spinner.is_none() {
             say("note", message);
         }
-        Waiting { spinner, last_line: std::time::Instant::now() }
+        Waiting {
+            spinner,
+            last_line: std::time::Instant::now(),
+        }
     }
 
     /// Refreshes the message; in a log, prints it at most every 30 s.

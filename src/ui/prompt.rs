@@ -26,13 +26,22 @@ fn tty() -> Option<console::Term> {
 /// Offers a choice on the controlling terminal. `None` when there is no terminal or the person backed out.
 pub fn choose(question: &str, options: &[&str]) -> Option<usize> {
     let term = tty()?;
-    dialoguer::Select::new().with_prompt(question).items(options).default(options.len() - 1).interact_on_opt(&term).ok().flatten()
+    dialoguer::Select::new()
+        .with_prompt(question)
+        .items(options)
+        .default(options.len() - 1)
+        .interact_on_opt(&term)
+        .ok()
+        .flatten()
 }
 
 /// Asks for a line of text on the controlling terminal.
 pub fn input(question: &str) -> Option<String> {
     let term = tty()?;
-    dialoguer::Input::<String>::new().with_prompt(question).interact_text_on(&term).ok()
+    dialoguer::Input::<String>::new()
+        .with_prompt(question)
+        .interact_text_on(&term)
+        .ok()
 }
 
 /// Whether there is a controlling terminal to ask on.

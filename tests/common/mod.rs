@@ -1,6 +1,7 @@
 //! Shared test harness: the real `gate` binary in a throwaway `GATE_HOME`, and a real PostgreSQL.
 #![allow(dead_code)]
 
+pub mod accounts;
 pub mod postgres;
 
 use std::path::{Path, PathBuf};

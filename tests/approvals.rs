@@ -1,0 +1,319 @@
+//! Approvals between real OS accounts sharing one store: the requester waits, other people approve or deny with
+//! `gate approve`/`gate deny` run as themselves, and exactly the approved command runs, once.
+
+mod common;
+
+use std::io::Read as _;
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::accounts::Shared;
+
+const POLICY: &str = r#"version: 1
+defaults: {decision: approve, unknown: approve, environment: production}
+groups:
+  dba: [gate-alice, gate-bob, gate-carol]
+rules:
+  - name: two-dbas
+    match: {commands: ["touch *"]}
+    decision: approve
+    approvals: {from: dba, count: 2}
+  - name: quick-expiry
+    match: {commands: ["true quick*"]}
+    decision: approve
+    approvals: {from: dba, count: 1}
+    expires: 2s
+"#;
+
+fn out(cmd: &mut std::process::Command) -> Output {
+    cmd.output().expect("run gate")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The id of the newest pending request.
+fn newest_request(shared: &Shared) -> String {
+    let o = out(shared
+        .as_user("gate-bob")
+        .args(["pending", "--all", "--json"]));
+    let last = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .last()
+        .expect("a pending request")
+        .to_string();
+    serde_json::from_str::<serde_json::Value>(&last).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Starts `gate run -- touch MARKER` as alice, waiting; returns it once its request is in the store.
+fn waiting_run(shared: &Shared, marker: &std::path::Path) -> (Child, String) {
+    let child = shared
+        .as_user("gate-alice")
+        .args(["run", "--", "touch"])
+        .arg(marker)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let o = out(shared
+            .as_user("gate-bob")
+            .args(["pending", "--all", "--json"]));
+        if let Some(line) = String::from_utf8_lossy(&o.stdout).lines().last() {
+            let id = serde_json::from_str::<serde_json::Value>(line).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            return (child, id);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the request never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn finish(mut child: Child) -> (i32, String) {
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn the_requesters_own_approval_is_refused() {
+    let Some(shared) = Shared::new(POLICY) else {
+        return;
+    };
+    let marker = shared.home().join("own");
+    let o = out(shared
+        .as_user("gate-alice")
+        .args(["run", "--no-wait", "--", "touch"])
+        .arg(&marker));
+    assert_eq!(o.status.code(), Some(75), "{}", text(&o));
+    assert!(text(&o).contains("gate approve "), "{}", text(&o));
+    let id = newest_request(&shared);
+    let o = out(shared.as_user("gate-alice").args(["approve", &id]));
+    assert_eq!(o.status.code(), Some(77), "{}", text(&o));
+    assert!(text(&o).contains("nobody approves their own request"));
+    let o = out(shared.as_user("gate-dave").args(["approve", &id]));
+    assert_eq!(o.status.code(), Some(77), "dave is not a dba: {}", text(&o));
+    assert!(!marker.exists());
+}
+
+#[test]
+fn two_of_three_runs_after_the_second_distinct_approval() {
+    let Some(shared) = Shared::new(POLICY) else {
+        return;
+    };
+    let marker = shared.home().join("two");
+    let (child, id) = waiting_run(&shared, &marker);
+    let o = out(shared.as_user("gate-bob").args(["approve", &id[..12]]));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("still needs 1 from dba"), "{}", text(&o));
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(!marker.exists(), "one approval is not enough");
+    let o = out(shared.as_user("gate-bob").args(["approve", &id]));
+    assert_eq!(
+        o.status.code(),
+        Some(75),
+        "bob cannot vote twice: {}",
+        text(&o)
+    );
+    let o =
+        out(shared
+            .as_user("gate-carol")
+            .args(["approve", &id, "--reason", "checked the ticket"]));
+    assert!(o.status.success(), "{}", text(&o));
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(marker.exists());
+    let events: Vec<String> = shared
+        .records()
+        .iter()
+        .filter(|r| r["id"] == id.as_str())
+        .map(|r| r["event"].as_str().unwrap().to_string())
+        .collect();
+    for e in ["requested", "decided", "voted", "executed", "exited"] {
+        assert!(events.iter().any(|x| x == e), "{e} in {events:?}");
+    }
+    let o = out(shared.as_user("gate-bob").args(["audit", "--id", &id]));
+    assert!(
+        text(&o).contains(&id),
+        "gate audit --id tells the story: {}",
+        text(&o)
+    );
+}
+
+#[test]
+fn a_deny_ends_it_with_the_reason_on_the_requesters_stderr() {
+    let Some(shared) = Shared::new(POLICY) else {
+        return;
+    };
+    let marker = shared.home().join("denied");
+    let (child, id) = waiting_run(&shared, &marker);
+    let o = out(shared.as_user("gate-bob").args(["deny", &id]));
+    assert_eq!(
+        o.status.code(),
+        Some(64),
+        "a deny needs a reason: {}",
+        text(&o)
+    );
+    let o =
+        out(shared
+            .as_user("gate-bob")
+            .args(["deny", &id, "--reason", "not during the freeze"]));
+    assert!(o.status.success(), "{}", text(&o));
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 77, "{stderr}");
+    assert!(stderr.contains("not during the freeze"), "{stderr}");
+    assert!(!marker.exists());
+}
+
+#[test]
+fn expiry_gives_75() {
+    let Some(shared) = Shared::new(POLICY) else {
+        return;
+    };
+    let started = Instant::now();
+    let o = out(shared
+        .as_user("gate-alice")
+        .args(["run", "--", "true", "quick"]));
+    assert_eq!(o.status.code(), Some(75), "{}", text(&o));
+    assert!(text(&o).contains("expired"), "{}", text(&o));
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    assert!(shared.records().iter().any(|r| r["event"] == "expired"));
+}
+
+#[test]
+fn ctrl_c_cancels_with_130_and_a_record() {
+    let Some(shared) = Shared::new(POLICY) else {
+        return;
+    };
+    let marker = shared.home().join("cancelled");
+    // Signal gate itself, not runuser: find its pid through the process table.
+    let (child, id) = waiting_run(&shared, &marker);
+    let pid = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .find(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| {
+                let words: Vec<&[u8]> = c.split(|&b| b == 0).collect();
+                words
+                    .first()
+                    .is_some_and(|w| *w == shared.gate.as_os_str().as_encoded_bytes())
+                    && words
+                        .iter()
+                        .any(|w| *w == marker.as_os_str().as_encoded_bytes())
+            })
+        })
+        .expect("the waiting gate process");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 130, "{stderr}");
+    assert!(
+        shared
+            .records()
+            .iter()
+            .any(|r| r["event"] == "cancelled" && r["id"] == id.as_str())
+    );
+    let o = out(shared.as_user("gate-bob").args(["show", &id]));
+    assert!(text(&o).contains("(cancelled)"), "{}", text(&o));
+    assert!(!marker.exists());
+}
+
+#[test]
+fn an_approval_covers_one_exact_command_once() {
+    let Some(shared) = Shared::new(POLICY) else {
+        return;
+    };
+    let marker = shared.home().join("exact");
+    let run = |extra_env: Option<(&str, &str)>, target: &std::path::Path, stdin: &str| -> Output {
+        let mut cmd = shared.as_user("gate-alice");
+        if let Some((k, v)) = extra_env {
+            // `env` is already the program runuser starts; its assignments go before gate's path.
+            let args: Vec<std::ffi::OsString> = cmd.get_args().map(ToOwned::to_owned).collect();
+            let gate_at = args
+                .iter()
+                .position(|a| *a == *shared.gate.as_os_str())
+                .unwrap();
+            let mut fresh = std::process::Command::new("runuser");
+            fresh
+                .args(&args[..gate_at])
+                .arg(format!("{k}={v}"))
+                .args(&args[gate_at..])
+                .current_dir(shared.path());
+            cmd = fresh;
+        }
+        cmd.args(["run", "--no-wait", "--", "touch"])
+            .arg(target)
+            .stdin(Stdio::piped());
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert_eq!(run(None, &marker, "").status.code(), Some(75));
+    let id = newest_request(&shared);
+    assert!(
+        out(shared.as_user("gate-bob").args(["approve", &id]))
+            .status
+            .success()
+    );
+    assert!(
+        out(shared.as_user("gate-carol").args(["approve", &id]))
+            .status
+            .success()
+    );
+    // A different argument, a different environment: new requests, nothing runs.
+    let other = shared.home().join("other");
+    assert_eq!(run(None, &other, "").status.code(), Some(75));
+    assert_eq!(
+        run(Some(("PGHOST", "elsewhere")), &marker, "")
+            .status
+            .code(),
+        Some(75)
+    );
+    assert!(!marker.exists() && !other.exists());
+    // The identical command uses the approval, once.
+    let o = run(None, &marker, "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(marker.exists());
+    std::fs::remove_file(&marker).unwrap();
+    let o = run(None, &marker, "");
+    assert_eq!(
+        o.status.code(),
+        Some(75),
+        "a used approval does not run twice: {}",
+        text(&o)
+    );
+    assert!(!marker.exists());
+}
