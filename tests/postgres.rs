@@ -141,3 +141,65 @@ fn an_allowed_read_on_stdin_returns_rows() {
         .success()
         .stdout("bob\n");
 }
+
+mod approvals {
+    use super::*;
+    use common::accounts::Shared;
+    use std::process::Stdio;
+
+    fn policy(pg: &Postgres) -> String {
+        format!(
+            "version: 1\nenvironments:\n  production: {{hosts: [\"{}\"]}}\ngroups:\n  dba: [gate-alice, gate-bob]\nrules:\n  - name: reads\n    match: {{kinds: [read]}}\n    decision: allow\n  - name: prod-writes\n    match: {{kinds: [write], environments: [production]}}\n    decision: approve\n    approvals: {{from: dba, count: 1}}\n",
+            pg.host()
+        )
+    }
+
+    fn delete_as_alice(shared: &Shared, pg: &Postgres) -> std::process::Child {
+        shared
+            .as_user("gate-alice")
+            .args(["run", "--reason", "INC-7 remove a test user", "--", "psql"])
+            .args(pg.conn_args())
+            .args(["-d", "app", "-c", "DELETE FROM users WHERE id = 2"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    fn wait_for_request(shared: &Shared) -> String {
+        let started = std::time::Instant::now();
+        loop {
+            let o = shared.as_user("gate-bob").args(["pending", "--json"]).output().unwrap();
+            if let Some(line) = String::from_utf8_lossy(&o.stdout).lines().next() {
+                return serde_json::from_str::<serde_json::Value>(line).unwrap()["id"].as_str().unwrap().to_string();
+            }
+            assert!(started.elapsed() < std::time::Duration::from_secs(20), "no request appeared");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    #[test]
+    fn a_production_delete_waits_and_runs_only_after_approval() {
+        let pg = Postgres::start();
+        pg.psql("postgres", "CREATE DATABASE app");
+        pg.psql("app", "CREATE TABLE users (id int primary key, name text); INSERT INTO users VALUES (1, 'ada'), (2, 'bob')");
+        let Some(shared) = Shared::new(&policy(&pg)) else { return };
+
+        let denied = delete_as_alice(&shared, &pg);
+        let id = wait_for_request(&shared);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_eq!(pg.psql("app", "SELECT count(*) FROM users"), "2", "nothing runs while it waits");
+        assert!(shared.as_user("gate-bob").args(["deny", &id, "--reason", "use the admin tool"]).status().unwrap().success());
+        let o = denied.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(77));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("use the admin tool"));
+        assert_eq!(pg.psql("app", "SELECT count(*) FROM users"), "2", "a denied delete never ran");
+
+        let approved = delete_as_alice(&shared, &pg);
+        let id = wait_for_request(&shared);
+        assert!(shared.as_user("gate-bob").args(["approve", &id]).status().unwrap().success());
+        let o = approved.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(pg.psql("app", "SELECT string_agg(name, ',') FROM users"), "ada", "the row is gone");
+    }
+}
