@@ -415,3 +415,65 @@ fn escalation_runs_the_configured_command_with_the_request_on_stdin() {
     assert_eq!(escalated.len(), 1, "escalated once");
     assert!(escalated[0].get("error").is_none());
 }
+
+#[test]
+fn inbox_approves_a_request_from_another_session() {
+    let policy = "version: 1\ngroups:\n  dba: [gate-alice, gate-bob]\nrules:\n  - name: one-dba\n    match: {commands: [\"touch *\"]}\n    decision: approve\n    approvals: {from: dba, count: 1}\n";
+    let Some(shared) = Shared::new(policy) else { return };
+    let marker = shared.home().join("inboxed");
+    let (requester, id) = waiting_run(&shared, &marker);
+
+    // bob's inbox on a pseudo-terminal from script(1), so dialoguer has a /dev/tty to ask on.
+    let mut inbox = shared.as_user("gate-bob");
+    inbox.arg("inbox");
+    let line: Vec<String> = std::iter::once(inbox.get_program().to_string_lossy().to_string())
+        .chain(inbox.get_args().map(|a| format!("'{}'", a.to_string_lossy())))
+        .collect();
+    let mut child = std::process::Command::new("script")
+        .args(["-qfc", &line.join(" "), "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let screen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut pty_out = child.stdout.take().unwrap();
+    {
+        let screen = std::sync::Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = pty_out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+    }
+    let started = Instant::now();
+    while !screen.lock().unwrap().contains(&format!("Request {id}")) {
+        assert!(started.elapsed() < Duration::from_secs(20), "the inbox never asked: {}", screen.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(screen.lock().unwrap().contains("touch"), "the reviewer sees the command");
+    // Up twice from the default (skip) to approve, then Enter.
+    use std::io::Write as _;
+    let mut keys = child.stdin.take().unwrap();
+    keys.write_all(b"\x1b[A").unwrap();
+    keys.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    keys.write_all(b"\x1b[A").unwrap();
+    keys.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    keys.write_all(b"\r").unwrap();
+    keys.flush().unwrap();
+    let (code, stderr) = finish(requester);
+    assert_eq!(code, 0, "{stderr}\n{}", screen.lock().unwrap());
+    assert!(marker.exists());
+    let _ = child.kill();
+    let _ = child.wait();
+    // The inbox itself runs as gate-bob under runuser; end it too.
+    let _ = std::process::Command::new("pkill").args(["-u", "gate-bob", "-f", "inbox"]).status();
+    let voted = shared.records().into_iter().find(|r| r["event"] == "voted").unwrap();
+    assert_eq!((voted["by"].as_str(), voted["channel"].as_str()), (Some("gate-bob"), Some("inbox")));
+}
