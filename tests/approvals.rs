@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -53,7 +53,9 @@ fn newest_request(shared: &Shared) -> String {
         .to_string()
 }
 
-/// Starts `gate run -- touch MARKER` as alice, waiting; returns it once its request is in the store.
+/// Starts `gate run -- touch MARKER` as alice, waiting; returns it once its request is in the store. The caller
+/// waits for the child; only a failed test leaves it behind.
+#[allow(clippy::zombie_processes)]
 fn waiting_run(shared: &Shared, marker: &std::path::Path) -> (Child, String) {
     let child = shared
         .as_user("gate-alice")
@@ -272,7 +274,6 @@ fn an_approval_covers_one_exact_command_once() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        use std::io::Write as _;
         child
             .stdin
             .take()
@@ -321,7 +322,9 @@ fn an_approval_covers_one_exact_command_once() {
 #[test]
 fn changed_stdin_needs_a_new_approval() {
     let policy = "version: 1\ngroups:\n  dba: [gate-alice, gate-bob]\nrules:\n  - name: scripts\n    match: {tools: [psql]}\n    decision: approve\n    approvals: {from: dba, count: 1}\n";
-    let Some(shared) = Shared::new(policy) else { return };
+    let Some(shared) = Shared::new(policy) else {
+        return;
+    };
     // A stand-in psql that keeps what it was given.
     let psql = shared.home().join("psql");
     let got = shared.home().join("got");
@@ -338,38 +341,86 @@ fn changed_stdin_needs_a_new_approval() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        use std::io::Write as _;
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     };
-    assert_eq!(run("UPDATE t SET a = 1 WHERE id = 1;\n").status.code(), Some(75));
+    assert_eq!(
+        run("UPDATE t SET a = 1 WHERE id = 1;\n").status.code(),
+        Some(75)
+    );
     let id = newest_request(&shared);
-    assert!(out(shared.as_user("gate-bob").args(["approve", &id])).status.success());
+    assert!(
+        out(shared.as_user("gate-bob").args(["approve", &id]))
+            .status
+            .success()
+    );
     let o = run("UPDATE t SET a = 2 WHERE id = 1;\n");
-    assert_eq!(o.status.code(), Some(75), "different stdin, new approval: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(75),
+        "different stdin, new approval: {}",
+        text(&o)
+    );
     assert!(!got.exists());
     let o = run("UPDATE t SET a = 1 WHERE id = 1;\n");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert_eq!(std::fs::read_to_string(&got).unwrap(), "UPDATE t SET a = 1 WHERE id = 1;\n");
+    assert_eq!(
+        std::fs::read_to_string(&got).unwrap(),
+        "UPDATE t SET a = 1 WHERE id = 1;\n"
+    );
 }
 
 #[test]
 fn twenty_requests_and_forty_racing_votes_lose_nothing_and_run_once() {
-    let Some(shared) = Shared::new(POLICY) else { return };
-    let markers: Vec<_> = (0..20).map(|i| shared.home().join(format!("m{i}"))).collect();
+    let Some(shared) = Shared::new(POLICY) else {
+        return;
+    };
+    let markers: Vec<_> = (0..20)
+        .map(|i| shared.home().join(format!("m{i}")))
+        .collect();
     for m in &markers {
-        assert_eq!(out(shared.as_user("gate-alice").args(["run", "--no-wait", "--", "touch"]).arg(m)).status.code(), Some(75));
+        assert_eq!(
+            out(shared
+                .as_user("gate-alice")
+                .args(["run", "--no-wait", "--", "touch"])
+                .arg(m))
+            .status
+            .code(),
+            Some(75)
+        );
     }
-    let o = out(shared.as_user("gate-bob").args(["pending", "--all", "--json"]));
+    let o = out(shared
+        .as_user("gate-bob")
+        .args(["pending", "--all", "--json"]));
     let ids: Vec<String> = String::from_utf8_lossy(&o.stdout)
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(ids.len(), 20);
     // Forty voters at once: bob and carol on every request.
     let voters: Vec<Child> = ids
         .iter()
-        .flat_map(|id| ["gate-bob", "gate-carol"].map(|who| shared.as_user(who).args(["approve", id]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap()))
+        .flat_map(|id| {
+            ["gate-bob", "gate-carol"].map(|who| {
+                shared
+                    .as_user(who)
+                    .args(["approve", id])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+        })
         .collect();
     for v in voters {
         let o = v.wait_with_output().unwrap();
@@ -379,20 +430,44 @@ fn twenty_requests_and_forty_racing_votes_lose_nothing_and_run_once() {
         let o = out(shared.as_user("gate-bob").args(["show", id, "--json"]));
         let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(r["state"], "approved", "{id}");
-        assert_eq!(r["votes"].as_array().unwrap().len(), 2, "{id}: both votes counted");
+        assert_eq!(
+            r["votes"].as_array().unwrap().len(),
+            2,
+            "{id}: both votes counted"
+        );
     }
     // Two identical runs race for each approval: exactly one runs.
     for m in &markers {
         let racers: Vec<Child> = (0..2)
-            .map(|_| shared.as_user("gate-alice").args(["run", "--no-wait", "--", "touch"]).arg(m).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap())
+            .map(|_| {
+                shared
+                    .as_user("gate-alice")
+                    .args(["run", "--no-wait", "--", "touch"])
+                    .arg(m)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
             .collect();
-        let codes: Vec<i32> = racers.into_iter().map(|r| r.wait_with_output().unwrap().status.code().unwrap()).collect();
+        let codes: Vec<i32> = racers
+            .into_iter()
+            .map(|r| r.wait_with_output().unwrap().status.code().unwrap())
+            .collect();
         let mut sorted = codes.clone();
         sorted.sort_unstable();
-        assert_eq!(sorted, vec![0, 75], "one runs, the other needs a new approval: {codes:?}");
+        assert_eq!(
+            sorted,
+            vec![0, 75],
+            "one runs, the other needs a new approval: {codes:?}"
+        );
         assert!(m.exists());
     }
-    let executed = shared.records().iter().filter(|r| r["event"] == "executed").count();
+    let executed = shared
+        .records()
+        .iter()
+        .filter(|r| r["event"] == "executed")
+        .count();
     assert_eq!(executed, 20);
     let o = out(shared.as_user("gate-bob").args(["audit", "verify"]));
     assert!(o.status.success(), "{}", text(&o));
@@ -404,14 +479,29 @@ fn escalation_runs_the_configured_command_with_the_request_on_stdin() {
         "version: 1\nrules:\n  - name: slow\n    match: {commands: [\"touch *\"]}\n    decision: approve\n    expires: 3s\n    escalate_after: 1s\n",
     );
     let paged = home.path().join("paged.json");
-    home.write("config.yaml", &format!("escalation:\n  command: [sh, -c, 'cat > {}']\n", paged.display()));
-    let o = home.gate().args(["run", "--reason", "INC-9", "--", "touch", "never"]).output().unwrap();
+    home.write(
+        "config.yaml",
+        &format!(
+            "escalation:\n  command: [sh, -c, 'cat > {}']\n",
+            paged.display()
+        ),
+    );
+    let o = home
+        .gate()
+        .args(["run", "--reason", "INC-9", "--", "touch", "never"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(75), "{}", text(&o));
-    let request: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&paged).unwrap()).unwrap();
+    let request: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&paged).unwrap()).unwrap();
     assert_eq!(request["command"], "touch never");
     assert_eq!(request["reason"], "INC-9");
     assert_eq!(request["escalated"], true);
-    let escalated: Vec<_> = home.records().into_iter().filter(|r| r["event"] == "escalated").collect();
+    let escalated: Vec<_> = home
+        .records()
+        .into_iter()
+        .filter(|r| r["event"] == "escalated")
+        .collect();
     assert_eq!(escalated.len(), 1, "escalated once");
     assert!(escalated[0].get("error").is_none());
 }
@@ -419,7 +509,9 @@ fn escalation_runs_the_configured_command_with_the_request_on_stdin() {
 #[test]
 fn inbox_approves_a_request_from_another_session() {
     let policy = "version: 1\ngroups:\n  dba: [gate-alice, gate-bob]\nrules:\n  - name: one-dba\n    match: {commands: [\"touch *\"]}\n    decision: approve\n    approvals: {from: dba, count: 1}\n";
-    let Some(shared) = Shared::new(policy) else { return };
+    let Some(shared) = Shared::new(policy) else {
+        return;
+    };
     let marker = shared.home().join("inboxed");
     let (requester, id) = waiting_run(&shared, &marker);
 
@@ -427,7 +519,11 @@ fn inbox_approves_a_request_from_another_session() {
     let mut inbox = shared.as_user("gate-bob");
     inbox.arg("inbox");
     let line: Vec<String> = std::iter::once(inbox.get_program().to_string_lossy().to_string())
-        .chain(inbox.get_args().map(|a| format!("'{}'", a.to_string_lossy())))
+        .chain(
+            inbox
+                .get_args()
+                .map(|a| format!("'{}'", a.to_string_lossy())),
+        )
         .collect();
     let mut child = std::process::Command::new("script")
         .args(["-qfc", &line.join(" "), "/dev/null"])
@@ -446,18 +542,27 @@ fn inbox_approves_a_request_from_another_session() {
                 if n == 0 {
                     break;
                 }
-                screen.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+                screen
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         });
     }
     let started = Instant::now();
     while !screen.lock().unwrap().contains(&format!("Request {id}")) {
-        assert!(started.elapsed() < Duration::from_secs(20), "the inbox never asked: {}", screen.lock().unwrap());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the inbox never asked: {}",
+            screen.lock().unwrap()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(screen.lock().unwrap().contains("touch"), "the reviewer sees the command");
+    assert!(
+        screen.lock().unwrap().contains("touch"),
+        "the reviewer sees the command"
+    );
     // Up twice from the default (skip) to approve, then Enter.
-    use std::io::Write as _;
     let mut keys = child.stdin.take().unwrap();
     keys.write_all(b"\x1b[A").unwrap();
     keys.flush().unwrap();
@@ -473,7 +578,16 @@ fn inbox_approves_a_request_from_another_session() {
     let _ = child.kill();
     let _ = child.wait();
     // The inbox itself runs as gate-bob under runuser; end it too.
-    let _ = std::process::Command::new("pkill").args(["-u", "gate-bob", "-f", "inbox"]).status();
-    let voted = shared.records().into_iter().find(|r| r["event"] == "voted").unwrap();
-    assert_eq!((voted["by"].as_str(), voted["channel"].as_str()), (Some("gate-bob"), Some("inbox")));
+    let _ = std::process::Command::new("pkill")
+        .args(["-u", "gate-bob", "-f", "inbox"])
+        .status();
+    let voted = shared
+        .records()
+        .into_iter()
+        .find(|r| r["event"] == "voted")
+        .unwrap();
+    assert_eq!(
+        (voted["by"].as_str(), voted["channel"].as_str()),
+        (Some("gate-bob"), Some("inbox"))
+    );
 }

@@ -169,11 +169,21 @@ mod approvals {
     fn wait_for_request(shared: &Shared) -> String {
         let started = std::time::Instant::now();
         loop {
-            let o = shared.as_user("gate-bob").args(["pending", "--json"]).output().unwrap();
+            let o = shared
+                .as_user("gate-bob")
+                .args(["pending", "--json"])
+                .output()
+                .unwrap();
             if let Some(line) = String::from_utf8_lossy(&o.stdout).lines().next() {
-                return serde_json::from_str::<serde_json::Value>(line).unwrap()["id"].as_str().unwrap().to_string();
+                return serde_json::from_str::<serde_json::Value>(line).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
             }
-            assert!(started.elapsed() < std::time::Duration::from_secs(20), "no request appeared");
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "no request appeared"
+            );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
     }
@@ -183,23 +193,56 @@ mod approvals {
         let pg = Postgres::start();
         pg.psql("postgres", "CREATE DATABASE app");
         pg.psql("app", "CREATE TABLE users (id int primary key, name text); INSERT INTO users VALUES (1, 'ada'), (2, 'bob')");
-        let Some(shared) = Shared::new(&policy(&pg)) else { return };
+        let Some(shared) = Shared::new(&policy(&pg)) else {
+            return;
+        };
 
         let denied = delete_as_alice(&shared, &pg);
         let id = wait_for_request(&shared);
         std::thread::sleep(std::time::Duration::from_millis(300));
-        assert_eq!(pg.psql("app", "SELECT count(*) FROM users"), "2", "nothing runs while it waits");
-        assert!(shared.as_user("gate-bob").args(["deny", &id, "--reason", "use the admin tool"]).status().unwrap().success());
+        assert_eq!(
+            pg.psql("app", "SELECT count(*) FROM users"),
+            "2",
+            "nothing runs while it waits"
+        );
+        assert!(
+            shared
+                .as_user("gate-bob")
+                .args(["deny", &id, "--reason", "use the admin tool"])
+                .status()
+                .unwrap()
+                .success()
+        );
         let o = denied.wait_with_output().unwrap();
         assert_eq!(o.status.code(), Some(77));
         assert!(String::from_utf8_lossy(&o.stderr).contains("use the admin tool"));
-        assert_eq!(pg.psql("app", "SELECT count(*) FROM users"), "2", "a denied delete never ran");
+        assert_eq!(
+            pg.psql("app", "SELECT count(*) FROM users"),
+            "2",
+            "a denied delete never ran"
+        );
 
         let approved = delete_as_alice(&shared, &pg);
         let id = wait_for_request(&shared);
-        assert!(shared.as_user("gate-bob").args(["approve", &id]).status().unwrap().success());
+        assert!(
+            shared
+                .as_user("gate-bob")
+                .args(["approve", &id])
+                .status()
+                .unwrap()
+                .success()
+        );
         let o = approved.wait_with_output().unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-        assert_eq!(pg.psql("app", "SELECT string_agg(name, ',') FROM users"), "ada", "the row is gone");
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(
+            pg.psql("app", "SELECT string_agg(name, ',') FROM users"),
+            "ada",
+            "the row is gone"
+        );
     }
 }

@@ -47,16 +47,18 @@ pub fn run(_args: &Args, policy: Option<&Path>) -> super::Outcome {
                 &["approve", "deny", "skip"],
             ) {
                 Some(0) => {
-                    super::vote::cast(&request.id, true, None, "inbox", policy)
-                        .map(|_| ())
-                        .unwrap_or_else(|e| report(&e));
+                    if let Err(e) = super::vote::cast(&request.id, true, None, "inbox", policy) {
+                        report(&e);
+                    }
                 }
                 Some(1) => {
                     let reason =
                         ui::prompt::input("Reason (the requester reads this)").unwrap_or_default();
-                    super::vote::cast(&request.id, false, Some(reason), "inbox", policy)
-                        .map(|_| ())
-                        .unwrap_or_else(|e| report(&e));
+                    if let Err(e) =
+                        super::vote::cast(&request.id, false, Some(reason), "inbox", policy)
+                    {
+                        report(&e);
+                    }
                 }
                 _ => ui::say("note", &format!("skipped {}", request.id)),
             }
