@@ -28,6 +28,12 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command if the policy allows it')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show what gate would decide about a command, without running it')
+            [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'List requests waiting for your approval')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one request: the command, where it runs, what it does, who asked and why, and its votes')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a request')
+            [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Deny a request; the requester sees your reason')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel your own request')
+            [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Answer requests as they arrive, until Ctrl-C')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check a policy file, or run its tests')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, or verify it')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the starter policy and config (existing files are kept)')
@@ -39,6 +45,8 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why this command is being run (shown to reviewers and kept in the audit)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'The agent running this command on a person''s behalf')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'When approval is needed, print the request id and exit 75 instead of waiting; a later identical run uses the approval')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON line per state change on stderr, for agents')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -49,6 +57,59 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Judge the command as if this agent asked for it')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON object')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;pending' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every pending request, not only those you may approve')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per request')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;show' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the request as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;approve' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (kept in the audit)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;deny' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: the requester, person or agent, reads this')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;cancel' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;inbox' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -155,6 +216,12 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
         'gate;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command if the policy allows it')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show what gate would decide about a command, without running it')
+            [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'List requests waiting for your approval')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one request: the command, where it runs, what it does, who asked and why, and its votes')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a request')
+            [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Deny a request; the requester sees your reason')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel your own request')
+            [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Answer requests as they arrive, until Ctrl-C')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check a policy file, or run its tests')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, or verify it')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the starter policy and config (existing files are kept)')
@@ -166,6 +233,24 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             break
         }
         'gate;help;explain' {
+            break
+        }
+        'gate;help;pending' {
+            break
+        }
+        'gate;help;show' {
+            break
+        }
+        'gate;help;approve' {
+            break
+        }
+        'gate;help;deny' {
+            break
+        }
+        'gate;help;cancel' {
+            break
+        }
+        'gate;help;inbox' {
             break
         }
         'gate;help;policy' {

@@ -16,11 +16,20 @@ _gate() {
             ",$1")
                 cmd="gate"
                 ;;
+            gate,approve)
+                cmd="gate__subcmd__approve"
+                ;;
             gate,audit)
                 cmd="gate__subcmd__audit"
                 ;;
+            gate,cancel)
+                cmd="gate__subcmd__cancel"
+                ;;
             gate,completions)
                 cmd="gate__subcmd__completions"
+                ;;
+            gate,deny)
+                cmd="gate__subcmd__deny"
                 ;;
             gate,explain)
                 cmd="gate__subcmd__explain"
@@ -28,14 +37,23 @@ _gate() {
             gate,help)
                 cmd="gate__subcmd__help"
                 ;;
+            gate,inbox)
+                cmd="gate__subcmd__inbox"
+                ;;
             gate,init)
                 cmd="gate__subcmd__init"
+                ;;
+            gate,pending)
+                cmd="gate__subcmd__pending"
                 ;;
             gate,policy)
                 cmd="gate__subcmd__policy"
                 ;;
             gate,run)
                 cmd="gate__subcmd__run"
+                ;;
+            gate,show)
+                cmd="gate__subcmd__show"
                 ;;
             gate__subcmd__audit,help)
                 cmd="gate__subcmd__audit__subcmd__help"
@@ -49,11 +67,20 @@ _gate() {
             gate__subcmd__audit__subcmd__help,verify)
                 cmd="gate__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
+            gate__subcmd__help,approve)
+                cmd="gate__subcmd__help__subcmd__approve"
+                ;;
             gate__subcmd__help,audit)
                 cmd="gate__subcmd__help__subcmd__audit"
                 ;;
+            gate__subcmd__help,cancel)
+                cmd="gate__subcmd__help__subcmd__cancel"
+                ;;
             gate__subcmd__help,completions)
                 cmd="gate__subcmd__help__subcmd__completions"
+                ;;
+            gate__subcmd__help,deny)
+                cmd="gate__subcmd__help__subcmd__deny"
                 ;;
             gate__subcmd__help,explain)
                 cmd="gate__subcmd__help__subcmd__explain"
@@ -61,14 +88,23 @@ _gate() {
             gate__subcmd__help,help)
                 cmd="gate__subcmd__help__subcmd__help"
                 ;;
+            gate__subcmd__help,inbox)
+                cmd="gate__subcmd__help__subcmd__inbox"
+                ;;
             gate__subcmd__help,init)
                 cmd="gate__subcmd__help__subcmd__init"
+                ;;
+            gate__subcmd__help,pending)
+                cmd="gate__subcmd__help__subcmd__pending"
                 ;;
             gate__subcmd__help,policy)
                 cmd="gate__subcmd__help__subcmd__policy"
                 ;;
             gate__subcmd__help,run)
                 cmd="gate__subcmd__help__subcmd__run"
+                ;;
+            gate__subcmd__help,show)
+                cmd="gate__subcmd__help__subcmd__show"
                 ;;
             gate__subcmd__help__subcmd__audit,verify)
                 cmd="gate__subcmd__help__subcmd__audit__subcmd__verify"
@@ -104,12 +140,34 @@ _gate() {
 
     case "${cmd}" in
         gate)
-            opts="-h -V --policy --help --version run explain policy audit init completions help"
+            opts="-h -V --policy --help --version run explain pending show approve deny cancel inbox policy audit init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gate__subcmd__approve)
+            opts="-h -V --reason --policy --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -227,6 +285,24 @@ _gate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gate__subcmd__cancel)
+            opts="-h -V --policy --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gate__subcmd__completions)
             opts="-h -V --policy --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -234,6 +310,28 @@ _gate() {
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gate__subcmd__deny)
+            opts="-h -V --reason --policy --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -268,8 +366,22 @@ _gate() {
             return 0
             ;;
         gate__subcmd__help)
-            opts="run explain policy audit init completions help"
+            opts="run explain pending show approve deny cancel inbox policy audit init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gate__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -309,7 +421,35 @@ _gate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gate__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gate__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gate__subcmd__help__subcmd__deny)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -351,7 +491,35 @@ _gate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gate__subcmd__help__subcmd__inbox)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gate__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gate__subcmd__help__subcmd__pending)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -421,8 +589,58 @@ _gate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gate__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gate__subcmd__inbox)
+            opts="-h -V --policy --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gate__subcmd__init)
             opts="-h -V --policy --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gate__subcmd__pending)
+            opts="-h -V --all --json --policy --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -550,7 +768,7 @@ _gate() {
             return 0
             ;;
         gate__subcmd__run)
-            opts="-h -V --reason --agent --policy --help --version"
+            opts="-h -V --reason --agent --no-wait --json --policy --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -564,6 +782,24 @@ _gate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gate__subcmd__show)
+            opts="-h -V --json --policy --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -25,6 +25,12 @@ set edit:completion:arg-completer[gate] = {|@words|
             cand --version 'Print version'
             cand run 'Run a command if the policy allows it'
             cand explain 'Show what gate would decide about a command, without running it'
+            cand pending 'List requests waiting for your approval'
+            cand show 'Show one request: the command, where it runs, what it does, who asked and why, and its votes'
+            cand approve 'Approve a request'
+            cand deny 'Deny a request; the requester sees your reason'
+            cand cancel 'Cancel your own request'
+            cand inbox 'Answer requests as they arrive, until Ctrl-C'
             cand policy 'Check a policy file, or run its tests'
             cand audit 'Show the audit trail, or verify it'
             cand init 'Write the starter policy and config (existing files are kept)'
@@ -35,6 +41,8 @@ set edit:completion:arg-completer[gate] = {|@words|
             cand --reason 'Why this command is being run (shown to reviewers and kept in the audit)'
             cand --agent 'The agent running this command on a person''s behalf'
             cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand --no-wait 'When approval is needed, print the request id and exit 75 instead of waiting; a later identical run uses the approval'
+            cand --json 'Print one JSON line per state change on stderr, for agents'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -44,6 +52,53 @@ set edit:completion:arg-completer[gate] = {|@words|
             cand --agent 'Judge the command as if this agent asked for it'
             cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
             cand --json 'Print the result as one JSON object'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;pending'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand --all 'Every pending request, not only those you may approve'
+            cand --json 'Print one JSON object per request'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;show'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand --json 'Print the request as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;approve'= {
+            cand --reason 'Why (kept in the audit)'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;deny'= {
+            cand --reason 'Why: the requester, person or agent, reads this'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;cancel'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;inbox'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -135,6 +190,12 @@ set edit:completion:arg-completer[gate] = {|@words|
         &'gate;help'= {
             cand run 'Run a command if the policy allows it'
             cand explain 'Show what gate would decide about a command, without running it'
+            cand pending 'List requests waiting for your approval'
+            cand show 'Show one request: the command, where it runs, what it does, who asked and why, and its votes'
+            cand approve 'Approve a request'
+            cand deny 'Deny a request; the requester sees your reason'
+            cand cancel 'Cancel your own request'
+            cand inbox 'Answer requests as they arrive, until Ctrl-C'
             cand policy 'Check a policy file, or run its tests'
             cand audit 'Show the audit trail, or verify it'
             cand init 'Write the starter policy and config (existing files are kept)'
@@ -144,6 +205,18 @@ set edit:completion:arg-completer[gate] = {|@words|
         &'gate;help;run'= {
         }
         &'gate;help;explain'= {
+        }
+        &'gate;help;pending'= {
+        }
+        &'gate;help;show'= {
+        }
+        &'gate;help;approve'= {
+        }
+        &'gate;help;deny'= {
+        }
+        &'gate;help;cancel'= {
+        }
+        &'gate;help;inbox'= {
         }
         &'gate;help;policy'= {
             cand check 'Validate a policy file (default: the policy in force). Exits 78 when it is invalid'

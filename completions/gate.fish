@@ -29,6 +29,12 @@ complete -c gate -n "__fish_gate_needs_command" -s h -l help -d 'Print help (see
 complete -c gate -n "__fish_gate_needs_command" -s V -l version -d 'Print version'
 complete -c gate -n "__fish_gate_needs_command" -f -a "run" -d 'Run a command if the policy allows it'
 complete -c gate -n "__fish_gate_needs_command" -f -a "explain" -d 'Show what gate would decide about a command, without running it'
+complete -c gate -n "__fish_gate_needs_command" -f -a "pending" -d 'List requests waiting for your approval'
+complete -c gate -n "__fish_gate_needs_command" -f -a "show" -d 'Show one request: the command, where it runs, what it does, who asked and why, and its votes'
+complete -c gate -n "__fish_gate_needs_command" -f -a "approve" -d 'Approve a request'
+complete -c gate -n "__fish_gate_needs_command" -f -a "deny" -d 'Deny a request; the requester sees your reason'
+complete -c gate -n "__fish_gate_needs_command" -f -a "cancel" -d 'Cancel your own request'
+complete -c gate -n "__fish_gate_needs_command" -f -a "inbox" -d 'Answer requests as they arrive, until Ctrl-C'
 complete -c gate -n "__fish_gate_needs_command" -f -a "policy" -d 'Check a policy file, or run its tests'
 complete -c gate -n "__fish_gate_needs_command" -f -a "audit" -d 'Show the audit trail, or verify it'
 complete -c gate -n "__fish_gate_needs_command" -f -a "init" -d 'Write the starter policy and config (existing files are kept)'
@@ -37,6 +43,8 @@ complete -c gate -n "__fish_gate_needs_command" -f -a "help" -d 'Print this mess
 complete -c gate -n "__fish_gate_using_subcommand run" -l reason -d 'Why this command is being run (shown to reviewers and kept in the audit)' -r
 complete -c gate -n "__fish_gate_using_subcommand run" -l agent -d 'The agent running this command on a person\'s behalf' -r
 complete -c gate -n "__fish_gate_using_subcommand run" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand run" -l no-wait -d 'When approval is needed, print the request id and exit 75 instead of waiting; a later identical run uses the approval'
+complete -c gate -n "__fish_gate_using_subcommand run" -l json -d 'Print one JSON line per state change on stderr, for agents'
 complete -c gate -n "__fish_gate_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gate -n "__fish_gate_using_subcommand run" -s V -l version -d 'Print version'
 complete -c gate -n "__fish_gate_using_subcommand explain" -l agent -d 'Judge the command as if this agent asked for it' -r
@@ -44,6 +52,29 @@ complete -c gate -n "__fish_gate_using_subcommand explain" -l policy -d 'Policy 
 complete -c gate -n "__fish_gate_using_subcommand explain" -l json -d 'Print the result as one JSON object'
 complete -c gate -n "__fish_gate_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c gate -n "__fish_gate_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand pending" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand pending" -l all -d 'Every pending request, not only those you may approve'
+complete -c gate -n "__fish_gate_using_subcommand pending" -l json -d 'Print one JSON object per request'
+complete -c gate -n "__fish_gate_using_subcommand pending" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand pending" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand show" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand show" -l json -d 'Print the request as JSON'
+complete -c gate -n "__fish_gate_using_subcommand show" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand show" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand approve" -l reason -d 'Why (kept in the audit)' -r
+complete -c gate -n "__fish_gate_using_subcommand approve" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand approve" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand approve" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand deny" -l reason -d 'Why: the requester, person or agent, reads this' -r
+complete -c gate -n "__fish_gate_using_subcommand deny" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand deny" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand deny" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand cancel" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand cancel" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand cancel" -s V -l version -d 'Print version'
+complete -c gate -n "__fish_gate_using_subcommand inbox" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
+complete -c gate -n "__fish_gate_using_subcommand inbox" -s h -l help -d 'Print help'
+complete -c gate -n "__fish_gate_using_subcommand inbox" -s V -l version -d 'Print version'
 complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
 complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -s h -l help -d 'Print help'
 complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -s V -l version -d 'Print version'
@@ -85,13 +116,19 @@ complete -c gate -n "__fish_gate_using_subcommand init" -s V -l version -d 'Prin
 complete -c gate -n "__fish_gate_using_subcommand completions" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
 complete -c gate -n "__fish_gate_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gate -n "__fish_gate_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "run" -d 'Run a command if the policy allows it'
-complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "explain" -d 'Show what gate would decide about a command, without running it'
-complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "policy" -d 'Check a policy file, or run its tests'
-complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "audit" -d 'Show the audit trail, or verify it'
-complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "init" -d 'Write the starter policy and config (existing files are kept)'
-complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain policy audit init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "run" -d 'Run a command if the policy allows it'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "explain" -d 'Show what gate would decide about a command, without running it'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "pending" -d 'List requests waiting for your approval'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "show" -d 'Show one request: the command, where it runs, what it does, who asked and why, and its votes'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "approve" -d 'Approve a request'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "deny" -d 'Deny a request; the requester sees your reason'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "cancel" -d 'Cancel your own request'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "inbox" -d 'Answer requests as they arrive, until Ctrl-C'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "policy" -d 'Check a policy file, or run its tests'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "audit" -d 'Show the audit trail, or verify it'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "init" -d 'Write the starter policy and config (existing files are kept)'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gate -n "__fish_gate_using_subcommand help; and not __fish_seen_subcommand_from run explain pending show approve deny cancel inbox policy audit init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gate -n "__fish_gate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate a policy file (default: the policy in force). Exits 78 when it is invalid'
 complete -c gate -n "__fish_gate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "test" -d 'Run a policy\'s `tests:` cases and print expected against actual. Exits 1 on any mismatch'
 complete -c gate -n "__fish_gate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; exits 1 naming the first bad record on any edit, deletion, reorder or truncation'
