@@ -101,9 +101,10 @@ fn approve_and_confirm_without_a_terminal_exit_75_and_run_nothing() {
         "version: 1\nrules:\n  - name: ask\n    match: {tools: [touch]}\n    decision: confirm\n",
     );
     let marker = home.path().join("ran");
-    // Under the test harness there is no controlling terminal, so `confirm` needs an approval instead.
+    // Under the test harness there is no controlling terminal, so `confirm` needs an approval instead;
+    // --no-wait says so and exits rather than waiting for a reviewer.
     home.gate()
-        .args(["run", "--", "touch"])
+        .args(["run", "--no-wait", "--", "touch"])
         .arg(&marker)
         .assert()
         .code(75)
@@ -113,7 +114,7 @@ fn approve_and_confirm_without_a_terminal_exit_75_and_run_nothing() {
     // An unknown tool under the default policy needs approval too.
     Home::new()
         .gate()
-        .args(["run", "--", "some-internal-tool", "--all"])
+        .args(["run", "--no-wait", "--", "some-internal-tool", "--all"])
         .assert()
         .code(75);
 }

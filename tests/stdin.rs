@@ -127,7 +127,7 @@ fn a_pipe_larger_than_memory_spills_and_still_arrives_whole() {
     let (home, bin) = with_recording_psql(READS);
     home.gate()
         .env("PATH", path_with(&bin))
-        .args(["run", "--", "psql", "app"])
+        .args(["run", "--no-wait", "--", "psql", "app"])
         .write_stdin(big)
         .assert()
         .code(75);
