@@ -532,32 +532,8 @@ fn inbox_approves_a_request_from_another_session() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let screen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let mut pty_out = child.stdout.take().unwrap();
-    {
-        let screen = std::sync::Arc::clone(&screen);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = pty_out.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                screen
-                    .lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-    }
-    let started = Instant::now();
-    while !screen.lock().unwrap().contains(&format!("Request {id}")) {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the inbox never asked: {}",
-            screen.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let screen = common::read_screen(child.stdout.take().unwrap());
+    common::wait_for(&screen, &format!("Request {id}"));
     assert!(
         screen.lock().unwrap().contains("touch"),
         "the reviewer sees the command"

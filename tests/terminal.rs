@@ -3,10 +3,8 @@
 
 mod common;
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use common::Home;
 
@@ -30,38 +28,13 @@ fn answer(home: &Home, reply: &str) -> (i32, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("script(1) from util-linux/bsdutils");
-    let screen = Arc::new(Mutex::new(String::new()));
-    let mut out = child.stdout.take().unwrap();
-    let reader = {
-        let screen = Arc::clone(&screen);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 1024];
-            while let Ok(n) = out.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                screen
-                    .lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        })
-    };
-    let started = Instant::now();
-    while !screen.lock().unwrap().contains("Run `") {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "no prompt appeared: {}",
-            screen.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let screen = common::read_screen(child.stdout.take().unwrap());
+    common::wait_for(&screen, "Run `");
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(reply.as_bytes()).unwrap();
     stdin.flush().unwrap();
     let status = child.wait().unwrap();
     drop(stdin);
-    reader.join().unwrap();
     let text = screen.lock().unwrap().clone();
     (status.code().unwrap_or(-1), text)
 }

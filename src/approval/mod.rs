@@ -368,6 +368,39 @@ impl Request {
     }
 }
 
+/// A pending request by alice for tests: created at `t(0)`, expiring an hour later.
+#[cfg(test)]
+pub(crate) fn fixture(requirements: Vec<Requirement>) -> Request {
+    Request {
+        id: "01TEST".into(),
+        state: State::Pending,
+        digest: "sha256:a".into(),
+        requester: Requester {
+            user: "alice".into(),
+            agent: None,
+        },
+        reason: Some("INC-1".into()),
+        command: "pg_dump app".into(),
+        cwd: "/".into(),
+        environment: "production".into(),
+        target: Target::default(),
+        kinds: vec![Kind::DataExport],
+        risk: Risk::High,
+        objects: vec![],
+        findings: vec![],
+        rules: vec!["r".into()],
+        requirements,
+        votes: vec![],
+        created_at: Timestamp::from_second(1_800_000_000).unwrap(),
+        expires_at: Timestamp::from_second(1_800_003_600).unwrap(),
+        valid_for_secs: 600,
+        approved_at: None,
+        escalate_after_secs: Some(60),
+        escalated: false,
+        finished_at: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,40 +419,9 @@ mod tests {
         }
     }
 
-    fn request(requirements: Vec<Requirement>) -> Request {
-        Request {
-            id: "01TEST".into(),
-            state: State::Pending,
-            digest: "sha256:a".into(),
-            requester: Requester {
-                user: "alice".into(),
-                agent: None,
-            },
-            reason: Some("INC-1".into()),
-            command: "pg_dump app".into(),
-            cwd: "/".into(),
-            environment: "production".into(),
-            target: Target::default(),
-            kinds: vec![Kind::DataExport],
-            risk: Risk::High,
-            objects: vec![],
-            findings: vec![],
-            rules: vec!["r".into()],
-            requirements,
-            votes: vec![],
-            created_at: t(0),
-            expires_at: t(3600),
-            valid_for_secs: 600,
-            approved_at: None,
-            escalate_after_secs: Some(60),
-            escalated: false,
-            finished_at: None,
-        }
-    }
-
     #[test]
     fn two_of_three_needs_two_distinct_approvals() {
-        let r = request(vec![requirement(&["alice", "bob", "carol", "dave"], 2)]);
+        let r = fixture(vec![requirement(&["alice", "bob", "carol", "dave"], 2)]);
         let r = r.vote("bob", true, None, "terminal", t(1)).unwrap();
         assert_eq!(r.state, State::Pending);
         assert_eq!(r.outstanding(), vec![("dba".to_string(), 1)]);
@@ -437,7 +439,7 @@ mod tests {
 
     #[test]
     fn nobody_approves_their_own_request() {
-        let r = request(vec![requirement(&["alice", "bob"], 1)]);
+        let r = fixture(vec![requirement(&["alice", "bob"], 1)]);
         assert!(matches!(
             r.vote("alice", true, None, "terminal", t(1)),
             Err(TransitionError::OwnRequest { .. })
@@ -449,13 +451,13 @@ mod tests {
         // Even allow_requester does not let a person approve their own (non-agent) request.
         let mut open = requirement(&["alice", "bob"], 1);
         open.allow_requester = true;
-        let r = request(vec![open.clone()]);
+        let r = fixture(vec![open.clone()]);
         assert!(matches!(
             r.vote("alice", true, None, "terminal", t(1)),
             Err(TransitionError::OwnRequest { .. })
         ));
         // For an agent's request, the user it acts for may approve only when the rule allows it.
-        let mut agent = request(vec![requirement(&["alice", "bob"], 1)]);
+        let mut agent = fixture(vec![requirement(&["alice", "bob"], 1)]);
         agent.requester.agent = Some("claude".into());
         assert!(matches!(
             agent.vote("alice", true, None, "terminal", t(1)),
@@ -465,7 +467,7 @@ mod tests {
             agent.vote("claude", true, None, "terminal", t(1)),
             Err(TransitionError::OwnRequest { .. })
         ));
-        let mut agent = request(vec![open]);
+        let mut agent = fixture(vec![open]);
         agent.requester.agent = Some("claude".into());
         assert_eq!(
             agent
@@ -478,7 +480,7 @@ mod tests {
 
     #[test]
     fn the_first_deny_ends_it_and_needs_a_reason() {
-        let r = request(vec![requirement(&["bob", "carol"], 2)]);
+        let r = fixture(vec![requirement(&["bob", "carol"], 2)]);
         let r = r.vote("bob", true, None, "terminal", t(1)).unwrap();
         assert_eq!(
             r.vote("carol", false, None, "terminal", t(2)),
@@ -495,7 +497,7 @@ mod tests {
     fn every_matching_rule_must_be_met() {
         let mut sec = requirement(&["dana"], 1);
         sec.group = Some("security".into());
-        let r = request(vec![requirement(&["bob", "carol"], 1), sec]);
+        let r = fixture(vec![requirement(&["bob", "carol"], 1), sec]);
         let r = r.vote("bob", true, None, "terminal", t(1)).unwrap();
         assert_eq!(r.state, State::Pending, "security has not approved yet");
         let r = r.vote("dana", true, None, "terminal", t(2)).unwrap();
@@ -504,7 +506,7 @@ mod tests {
 
     #[test]
     fn expiry_and_execution_windows() {
-        let r = request(vec![requirement(&["bob"], 1)]);
+        let r = fixture(vec![requirement(&["bob"], 1)]);
         assert_eq!(r.expire(t(3599)), None);
         assert_eq!(r.expire(t(3600)).unwrap().state, State::Expired);
         assert!(matches!(
@@ -535,7 +537,7 @@ mod tests {
 
     #[test]
     fn cancel_and_escalate() {
-        let r = request(vec![requirement(&["bob"], 1)]);
+        let r = fixture(vec![requirement(&["bob"], 1)]);
         assert!(matches!(
             r.cancel("bob", t(1)),
             Err(TransitionError::NotRequester { .. })
@@ -555,7 +557,7 @@ mod tests {
 
     #[test]
     fn illegal_transitions_from_every_final_state() {
-        let base = request(vec![requirement(&["bob"], 1)]);
+        let base = fixture(vec![requirement(&["bob"], 1)]);
         for state in [
             State::Denied,
             State::Expired,

@@ -260,45 +260,19 @@ impl SqliteStore {
 mod tests {
     use super::*;
     use crate::approval::Requirement;
-    use crate::classify::{Kind, Risk, Target};
-    use crate::request::Requester;
     use jiff::Timestamp;
 
     fn request(id: &str) -> Request {
-        Request {
-            id: id.into(),
-            state: State::Pending,
-            digest: "sha256:d".into(),
-            requester: Requester {
-                user: "alice".into(),
-                agent: None,
-            },
-            reason: None,
-            command: "pg_dump app".into(),
-            cwd: "/".into(),
-            environment: "production".into(),
-            target: Target::default(),
-            kinds: vec![Kind::DataExport],
-            risk: Risk::High,
-            objects: vec![],
-            findings: vec![],
-            rules: vec![],
-            requirements: vec![Requirement {
-                rule: "r".into(),
-                group: None,
-                members: None,
-                count: 2,
-                allow_requester: false,
-            }],
-            votes: vec![],
-            created_at: Timestamp::from_second(1_800_000_000).unwrap(),
-            expires_at: Timestamp::from_second(1_800_003_600).unwrap(),
-            valid_for_secs: 600,
-            approved_at: None,
-            escalate_after_secs: None,
-            escalated: false,
-            finished_at: None,
-        }
+        let mut r = crate::approval::fixture(vec![Requirement {
+            rule: "r".into(),
+            group: None,
+            members: None,
+            count: 2,
+            allow_requester: false,
+        }]);
+        r.id = id.into();
+        r.digest = "sha256:d".into();
+        r
     }
 
     #[test]

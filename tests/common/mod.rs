@@ -107,3 +107,37 @@ rules:
 pub fn is_root() -> bool {
     nix::unistd::Uid::effective().is_root()
 }
+
+/// What a program has written so far, collected by a background thread: for driving prompts on a pty.
+pub type Screen = std::sync::Arc<std::sync::Mutex<String>>;
+
+/// Starts collecting everything `out` produces.
+pub fn read_screen(mut out: impl std::io::Read + Send + 'static) -> Screen {
+    let screen = Screen::default();
+    let sink = std::sync::Arc::clone(&screen);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    screen
+}
+
+/// Waits until the screen shows `needle`, failing the test after 20 s.
+pub fn wait_for(screen: &Screen, needle: &str) {
+    let started = std::time::Instant::now();
+    while !screen.lock().unwrap().contains(needle) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "`{needle}` never appeared: {}",
+            screen.lock().unwrap()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
