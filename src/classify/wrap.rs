@@ -31,81 +31,94 @@ pub enum CommandStdin {
     Pipe,
 }
 
-/// Splits shell text into simple commands. Never fails: an unterminated quote runs to the end of the text.
-pub fn split_commands(script: &str) -> Vec<SimpleCommand> {
-    let chars: Vec<char> = script.chars().collect();
-    let mut commands = Vec::new();
-    let mut current = SimpleCommand::default();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut pending_heredocs: Vec<(usize, String, bool)> = Vec::new(); // (command index, delimiter, strip tabs)
-    let mut redirect: Option<&'static str> = None;
-    let mut i = 0;
+/// The state of [`split_commands`] between characters.
+#[derive(Default)]
+struct Splitter {
+    commands: Vec<SimpleCommand>,
+    current: SimpleCommand,
+    word: String,
+    in_word: bool,
+    /// Here-documents opened on this line: (command index, delimiter, strip leading tabs).
+    pending: Vec<(usize, String, bool)>,
+    /// The redirection operator the next word belongs to.
+    redirect: Option<&'static str>,
+}
 
-    let finish_word = |word: &mut String,
-                       in_word: &mut bool,
-                       current: &mut SimpleCommand,
-                       redirect: &mut Option<&'static str>,
-                       pending: &mut Vec<(usize, String, bool)>,
-                       index: usize| {
-        if !*in_word {
+impl Splitter {
+    /// Ends the word being read: a redirection's target, a leading assignment, or a word of the command.
+    fn finish_word(&mut self) {
+        if !self.in_word {
             return;
         }
-        let w = std::mem::take(word);
-        *in_word = false;
-        match redirect.take() {
-            Some("<") => current.stdin = CommandStdin::File(w),
-            Some("<<<") => current.stdin = CommandStdin::Text(format!("{w}\n")),
-            Some(op @ ("<<" | "<<-")) => pending.push((
-                index,
-                w.trim_matches(|c| c == '\'' || c == '"').to_string(),
-                op == "<<-",
-            )),
+        let w = std::mem::take(&mut self.word);
+        self.in_word = false;
+        match self.redirect.take() {
+            Some("<") => self.current.stdin = CommandStdin::File(w),
+            Some("<<<") => self.current.stdin = CommandStdin::Text(format!("{w}\n")),
+            Some(op @ ("<<" | "<<-")) => {
+                let delimiter = w.trim_matches(|c| c == '\'' || c == '"').to_string();
+                self.pending
+                    .push((self.commands.len(), delimiter, op == "<<-"));
+            }
             Some(_) => {} // an output redirection's target
             None => {
-                if current.words.is_empty()
+                if self.current.words.is_empty()
                     && let Some((name, value)) = w.split_once('=')
                     && !name.is_empty()
                     && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 {
-                    current
+                    self.current
                         .assignments
                         .push((name.to_string(), value.to_string()));
                 } else {
-                    current.words.push(w);
+                    self.current.words.push(w);
                 }
             }
         }
-    };
+    }
+
+    /// Ends the simple command being read, if it has anything in it.
+    fn end_command(&mut self) {
+        if !self.current.words.is_empty() || !self.current.assignments.is_empty() {
+            self.commands.push(std::mem::take(&mut self.current));
+        }
+    }
+}
+
+/// Splits shell text into simple commands. Never fails: an unterminated quote runs to the end of the text.
+pub fn split_commands(script: &str) -> Vec<SimpleCommand> {
+    let chars: Vec<char> = script.chars().collect();
+    let mut s = Splitter::default();
+    let mut i = 0;
 
     while i < chars.len() {
         let c = chars[i];
         match c {
             '\'' => {
-                in_word = true;
+                s.in_word = true;
                 i += 1;
                 while i < chars.len() && chars[i] != '\'' {
-                    word.push(chars[i]);
+                    s.word.push(chars[i]);
                     i += 1;
                 }
                 i += 1;
             }
             '"' => {
-                in_word = true;
+                s.in_word = true;
                 i += 1;
                 while i < chars.len() && chars[i] != '"' {
                     if chars[i] == '\\' && i + 1 < chars.len() && "\"\\$`\n".contains(chars[i + 1])
                     {
                         if chars[i + 1] != '\n' {
-                            word.push(chars[i + 1]);
+                            s.word.push(chars[i + 1]);
                         }
                         i += 2;
                         continue;
                     }
                     if chars[i] == '`' || (chars[i] == '$' && chars.get(i + 1) == Some(&'(')) {
-                        current.substitution = true;
+                        s.current.substitution = true;
                     }
-                    word.push(chars[i]);
+                    s.word.push(chars[i]);
                     i += 1;
                 }
                 i += 1;
@@ -114,42 +127,35 @@ pub fn split_commands(script: &str) -> Vec<SimpleCommand> {
                 if let Some(&n) = chars.get(i + 1)
                     && n != '\n'
                 {
-                    word.push(n);
-                    in_word = true;
+                    s.word.push(n);
+                    s.in_word = true;
                 }
                 i += 2;
             }
             '`' => {
-                current.substitution = true;
-                word.push(c);
-                in_word = true;
+                s.current.substitution = true;
+                s.word.push(c);
+                s.in_word = true;
                 i += 1;
             }
             '$' if chars.get(i + 1) == Some(&'(') => {
-                current.substitution = true;
-                word.push(c);
-                in_word = true;
+                s.current.substitution = true;
+                s.word.push(c);
+                s.in_word = true;
                 i += 1;
             }
-            '#' if !in_word => {
+            '#' if !s.in_word => {
                 while i < chars.len() && chars[i] != '\n' {
                     i += 1;
                 }
             }
             '<' | '>' => {
                 // A file-descriptor number glued in front (`2>`) belongs to the operator, not the words.
-                if in_word && word.chars().all(|d| d.is_ascii_digit()) {
-                    word.clear();
-                    in_word = false;
+                if s.in_word && s.word.chars().all(|d| d.is_ascii_digit()) {
+                    s.word.clear();
+                    s.in_word = false;
                 }
-                finish_word(
-                    &mut word,
-                    &mut in_word,
-                    &mut current,
-                    &mut redirect,
-                    &mut pending_heredocs,
-                    commands.len(),
-                );
+                s.finish_word();
                 let op: &'static str = if c == '<' {
                     if chars.get(i + 1) == Some(&'<') && chars.get(i + 2) == Some(&'<') {
                         i += 3;
@@ -176,87 +182,50 @@ pub fn split_commands(script: &str) -> Vec<SimpleCommand> {
                     }
                     ">"
                 };
-                redirect = Some(op);
+                s.redirect = Some(op);
             }
             ';' | '&' | '|' | '\n' => {
-                finish_word(
-                    &mut word,
-                    &mut in_word,
-                    &mut current,
-                    &mut redirect,
-                    &mut pending_heredocs,
-                    commands.len(),
-                );
+                s.finish_word();
                 let piped = c == '|' && chars.get(i + 1) != Some(&'|');
                 if c == '&' && chars.get(i + 1) == Some(&'>') {
                     // `&>file`: both streams to a file.
                     i += 1;
-                    redirect = Some(">");
+                    s.redirect = Some(">");
                     i += 1;
                     continue;
                 }
-                if !current.words.is_empty() || !current.assignments.is_empty() {
-                    commands.push(std::mem::take(&mut current));
-                }
+                s.end_command();
                 if piped {
-                    current.stdin = CommandStdin::Pipe;
+                    s.current.stdin = CommandStdin::Pipe;
                 }
                 i += if (c == '&' || c == '|') && chars.get(i + 1) == Some(&c) {
                     2
                 } else {
                     1
                 };
-                if c == '\n' && !pending_heredocs.is_empty() {
-                    i = read_heredocs(
-                        &chars,
-                        i,
-                        &mut pending_heredocs,
-                        &mut commands,
-                        &mut current,
-                    );
+                if c == '\n' && !s.pending.is_empty() {
+                    i = read_heredocs(&chars, i, &mut s);
                 }
             }
             c if c.is_whitespace() => {
-                finish_word(
-                    &mut word,
-                    &mut in_word,
-                    &mut current,
-                    &mut redirect,
-                    &mut pending_heredocs,
-                    commands.len(),
-                );
+                s.finish_word();
                 i += 1;
             }
             c => {
-                word.push(c);
-                in_word = true;
+                s.word.push(c);
+                s.in_word = true;
                 i += 1;
             }
         }
     }
-    finish_word(
-        &mut word,
-        &mut in_word,
-        &mut current,
-        &mut redirect,
-        &mut pending_heredocs,
-        commands.len(),
-    );
-    if !current.words.is_empty() || !current.assignments.is_empty() {
-        commands.push(current);
-    }
-    commands
+    s.finish_word();
+    s.end_command();
+    s.commands
 }
 
 /// Reads the bodies of the here-documents opened on the line that just ended.
-fn read_heredocs(
-    chars: &[char],
-    mut i: usize,
-    pending: &mut Vec<(usize, String, bool)>,
-    commands: &mut [SimpleCommand],
-    current: &mut SimpleCommand,
-) -> usize {
-    for (index, delimiter, strip_tabs) in pending.drain(..) {
+fn read_heredocs(chars: &[char], mut i: usize, s: &mut Splitter) -> usize {
+    for (index, delimiter, strip_tabs) in std::mem::take(&mut s.pending) {
         let mut body = String::new();
         loop {
             if i >= chars.len() {
@@ -279,9 +248,9 @@ fn read_heredocs(
             body.push_str(&line);
             body.push('\n');
         }
-        match commands.get_mut(index) {
+        match s.commands.get_mut(index) {
             Some(cmd) => cmd.stdin = CommandStdin::Text(body),
-            None => current.stdin = CommandStdin::Text(body),
+            None => s.current.stdin = CommandStdin::Text(body),
         }
     }
     i.min(chars.len())
