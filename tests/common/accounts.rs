@@ -15,7 +15,14 @@ pub struct Shared {
     pub gate: PathBuf,
 }
 
+/// Creates the group and accounts once per test process: tests run in parallel threads, and concurrent `useradd`s
+/// fight over the lock on /etc/passwd.
 fn ensure_accounts() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(create_accounts);
+}
+
+fn create_accounts() {
     let _ = Command::new("groupadd").args(["-f", GROUP]).status();
     for user in USERS {
         let exists = Command::new("id")
