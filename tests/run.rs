@@ -287,3 +287,25 @@ fn help_documents_every_exit_code() {
         assert!(help.contains(code), "gate run --help mentions {code}");
     }
 }
+
+#[test]
+fn a_configured_broker_is_never_replaced_by_the_local_store() {
+    let home = Home::with_policy(
+        "version: 1\nrules:\n  - {name: ask, match: {commands: [\"touch *\"]}, decision: approve}\n",
+    );
+    home.write(
+        "config.yaml",
+        "backend: {url: 'https://gate.example.com', token_file: /nonexistent}\n",
+    );
+    home.gate()
+        .args(["run", "--", "touch", "x"])
+        .assert()
+        .code(75)
+        .stderr(predicate::str::contains("cannot use a broker"))
+        .stderr(predicate::str::contains("hint: nothing ran"));
+    assert!(!home.path().join("x").exists());
+    assert!(
+        !home.path().join("requests.sqlite3").exists(),
+        "no local request was made"
+    );
+}

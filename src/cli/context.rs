@@ -9,7 +9,6 @@ use crate::policy::{PolicyError, PolicySet, parse};
 
 pub struct Context {
     pub paths: Paths,
-    #[allow(dead_code)] // read by the approval backends
     pub config: Config,
     pub policies: PolicySet,
 }

@@ -49,6 +49,8 @@ pub enum RunError {
         message: String,
         hint: String,
     },
+    #[error("the config names the broker {url}, and this version of gate cannot use a broker")]
+    BackendUnsupported { url: String },
     #[error("{rules} requires a reason for this command")]
     ReasonRequired { rules: String },
 }
@@ -58,6 +60,7 @@ impl Diagnostic for RunError {
         match self {
             RunError::Denied { .. } => Exit::Denied,
             RunError::ReasonRequired { .. } => Exit::Usage,
+            RunError::BackendUnsupported { .. } => Exit::Unavailable,
         }
     }
 
@@ -66,6 +69,10 @@ impl Diagnostic for RunError {
             RunError::Denied { hint, .. } => hint.clone(),
             RunError::ReasonRequired { .. } => {
                 "say why with --reason \"TICKET-123 what and why\"".into()
+            }
+            RunError::BackendUnsupported { .. } => {
+                "nothing ran; remove `backend:` from config.yaml to use the local approval store"
+                    .into()
             }
         })
     }
@@ -158,6 +165,13 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
         }
         .into()),
         Decision::Confirm | Decision::Approve => {
+            if let Some(backend) = &ctx.config.backend {
+                // Fail closed: a configured broker this gate cannot reach must never fall back to the local store.
+                return Err(RunError::BackendUnsupported {
+                    url: backend.url.clone(),
+                }
+                .into());
+            }
             let pending = super::wait::Pending {
                 id: &id,
                 request: &request,
