@@ -531,6 +531,20 @@ fn wrappers_are_unwrapped() {
         row("timeout 30 nice -n 5 pg_dump app", &[DataExport]),
         row("nohup mysqldump shop", &[DataExport]),
         Row {
+            must_not: &[DestructiveWrite],
+            ..row(
+                "sudo sudo sudo sudo sudo sudo sudo sudo sudo sudo psql -c 'DROP TABLE t'",
+                &[Unknown],
+            )
+        },
+        Row {
+            must_not: &[DestructiveWrite],
+            ..row(
+                "docker exec a docker exec b ssh c env d=1 sudo nice timeout 9 nohup docker exec e psql -c 'DROP TABLE t'",
+                &[Unknown],
+            )
+        },
+        Row {
             files: &[("deploy.sh", "set -e\npsql -c 'ALTER TABLE t ADD c int'\n")],
             ..row("bash deploy.sh", &[SchemaChange])
         },

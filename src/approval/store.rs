@@ -181,37 +181,53 @@ impl SqliteStore {
         Self::decode(&id, &body)
     }
 
-    /// Requests in the given states, oldest first.
+    /// Requests in the given states (every state when empty), oldest first. The filter runs in SQLite on the
+    /// state index: `gate inbox` asks twice a second, and the table keeps every request ever made.
     pub fn list(&self, states: &[State]) -> Result<Vec<Request>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, state, body FROM requests ORDER BY id")
-            .map_err(self.sql())?;
-        let rows: Vec<(String, String, String)> = stmt
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-            .map_err(self.sql())?
-            .collect::<Result<_, _>>()
-            .map_err(self.sql())?;
-        rows.into_iter()
-            .filter(|(_, state, _)| states.is_empty() || states.iter().any(|s| s.as_str() == state))
-            .map(|(id, _, body)| Self::decode(&id, &body))
-            .collect()
+        let names: Vec<&str> = if states.is_empty() {
+            [
+                State::Pending,
+                State::Approved,
+                State::Denied,
+                State::Expired,
+                State::Cancelled,
+                State::Executed,
+            ]
+            .map(State::as_str)
+            .to_vec()
+        } else {
+            states.iter().map(|s| s.as_str()).collect()
+        };
+        let placeholders = vec!["?"; names.len()].join(", ");
+        self.requests(
+            &format!("SELECT id, body FROM requests WHERE state IN ({placeholders}) ORDER BY id"),
+            rusqlite::params_from_iter(names),
+        )
     }
 
-    /// The open requests for a digest: what a repeated `gate run` of the same command joins or uses.
-    pub fn by_digest(&self, digest: &str) -> Result<Vec<Request>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, body FROM requests WHERE digest = ?1 AND state IN ('pending', 'approved') ORDER BY id")
-            .map_err(self.sql())?;
+    /// Runs a query whose rows are `(id, body)` and decodes each request.
+    fn requests(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Request>, StoreError> {
+        let mut stmt = self.conn.prepare(sql).map_err(self.sql())?;
         let rows: Vec<(String, String)> = stmt
-            .query_map(params![digest], |row| Ok((row.get(0)?, row.get(1)?)))
+            .query_map(params, |row| Ok((row.get(0)?, row.get(1)?)))
             .map_err(self.sql())?
             .collect::<Result<_, _>>()
             .map_err(self.sql())?;
         rows.into_iter()
             .map(|(id, body)| Self::decode(&id, &body))
             .collect()
+    }
+
+    /// The open requests for a digest: what a repeated `gate run` of the same command joins or uses.
+    pub fn by_digest(&self, digest: &str) -> Result<Vec<Request>, StoreError> {
+        self.requests(
+            "SELECT id, body FROM requests WHERE digest = ?1 AND state IN ('pending', 'approved') ORDER BY id",
+            params![digest],
+        )
     }
 
     /// Applies a transition atomically. `change` sees the request as stored and returns the new version, `None`

@@ -452,6 +452,10 @@ pub(crate) fn classify_words(
         )];
     };
     let tool = program_name(program);
+    // One bound for every kind of wrapper, however they nest.
+    if depth > wrap::MAX_DEPTH {
+        return wrap::too_deep(tool);
+    }
     if let Some(found) = wrap::prefix_wrapper(tool, args, env, sources, depth) {
         return found;
     }

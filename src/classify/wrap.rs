@@ -288,7 +288,7 @@ impl Sources for Overlay<'_> {
 }
 
 /// How deep wrappers may nest before gate stops unwrapping.
-const MAX_DEPTH: usize = 8;
+pub(crate) const MAX_DEPTH: usize = 8;
 
 /// Classifies shell text: every simple command in it.
 pub fn shell_script(
@@ -347,7 +347,7 @@ fn unknown(tool: &str, detail: impl Into<String>) -> Vec<Finding> {
     )]
 }
 
-fn too_deep(tool: &str) -> Vec<Finding> {
+pub(crate) fn too_deep(tool: &str) -> Vec<Finding> {
     unknown(tool, "wrappers nest too deeply for gate to follow")
 }
 
@@ -360,9 +360,6 @@ pub fn prefix_wrapper(
     sources: &dyn Sources,
     depth: usize,
 ) -> Option<Vec<Finding>> {
-    if depth > MAX_DEPTH {
-        return Some(too_deep(tool));
-    }
     let (value_options, stop_at_first_word): (&[&str], bool) = match tool {
         "env" => (&["-u", "--unset", "-C", "--chdir"], true),
         "sudo" => (
@@ -452,9 +449,6 @@ pub fn shell(
     sources: &dyn Sources,
     depth: usize,
 ) -> Vec<Finding> {
-    if depth > MAX_DEPTH {
-        return too_deep(tool);
-    }
     let mut i = 0;
     let mut command_string = false;
     while i < args.len() && args[i].starts_with('-') && args[i] != "-" && args[i] != "--" {
