@@ -42,21 +42,26 @@ fn allowed_commands_pass_status_and_stdio_through() {
 fn sigterm_goes_to_the_child() {
     let home = Home::with_policy(&allow_tools(&["sh"]));
     let marker = home.path().join("got-term");
+    let ready = home.path().join("trap-set");
     let script = format!(
-        "trap 'touch {}; exit 42' TERM; sleep 30 & wait",
-        marker.display()
+        "trap 'touch {}; exit 42' TERM; touch {}; sleep 30 & wait",
+        marker.display(),
+        ready.display()
     );
     let mut child = home
         .gate_std()
         .args(["run", "--", "sh", "-c", &script])
         .spawn()
         .unwrap();
-    // Wait until the audit shows the decision, so the child is about to start or has started.
+    // Wait until the child has set its trap, so the signal can only be the one gate forwards.
     let started = Instant::now();
-    while home.records().len() < 2 && started.elapsed() < Duration::from_secs(10) {
+    while !ready.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the child never started"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(300));
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id().cast_signed()),
         nix::sys::signal::Signal::SIGTERM,
