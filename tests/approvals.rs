@@ -210,8 +210,6 @@ fn ctrl_c_cancels_with_130_and_a_record() {
     let marker = shared.home().join("cancelled");
     // Signal gate itself, not runuser: find its pid through the process table.
     let (child, id) = waiting_run(&shared, &marker);
-    // The request is stored a moment before gate starts listening for signals.
-    std::thread::sleep(Duration::from_millis(300));
     let pid = std::fs::read_dir("/proc")
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())

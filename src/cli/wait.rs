@@ -178,6 +178,7 @@ pub fn approval(p: &Pending<'_>) -> Result<String, Failure> {
             return Ok(claimed.id);
         }
     }
+    let listening = listen()?;
     let joined = open
         .into_iter()
         .find(|r| r.state == State::Pending && r.requester == *me && now < r.expires_at);
@@ -217,7 +218,7 @@ pub fn approval(p: &Pending<'_>) -> Result<String, Failure> {
         }
         .into());
     }
-    wait(p, &mut store, &id)
+    wait(p, &mut store, &id, listening)
 }
 
 fn record_execution(p: &Pending<'_>, claimed: &Approval) -> Result<(), Failure> {
@@ -233,7 +234,16 @@ fn record_execution(p: &Pending<'_>, claimed: &Approval) -> Result<(), Failure> 
     Ok(())
 }
 
-fn wait(p: &Pending<'_>, store: &mut SqliteStore, id: &str) -> Result<String, Failure> {
+/// The runtime the wait runs on, with SIGINT and SIGTERM already caught: set up before the request is stored, so
+/// that a Ctrl-C at any moment after it exists cancels it rather than leaving it pending.
+struct Listening {
+    runtime: tokio::runtime::Runtime,
+    interrupt: Option<tokio::signal::unix::Signal>,
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+fn listen() -> Result<Listening, Failure> {
+    use tokio::signal::unix::{SignalKind, signal};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -242,10 +252,32 @@ fn wait(p: &Pending<'_>, store: &mut SqliteStore, id: &str) -> Result<String, Fa
             hint: "nothing ran".into(),
             source: Some(source),
         })?;
+    let (interrupt, terminate) = {
+        let _inside = runtime.enter();
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
+    };
+    Ok(Listening {
+        runtime,
+        interrupt,
+        terminate,
+    })
+}
+
+fn wait(
+    p: &Pending<'_>,
+    store: &mut SqliteStore,
+    id: &str,
+    listening: Listening,
+) -> Result<String, Failure> {
+    let Listening {
+        runtime,
+        mut interrupt,
+        mut terminate,
+    } = listening;
     runtime.block_on(async {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut interrupt = signal(SignalKind::interrupt()).ok();
-        let mut terminate = signal(SignalKind::terminate()).ok();
         let mut waiting = ui::Waiting::start(&format!("waiting for approval of {id}"));
         // Short, adaptive poll: every 10 ms at first, easing to every 100 ms; each tick is one indexed read.
         let mut interval = Duration::from_millis(10);
