@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::context::{Context, build_request};
-use super::{CliError, EXIT_CODES, Failure};
+use super::{CliError, EXIT_CODES};
 use crate::assess::{Assessment, assess};
 use crate::audit::{AuditLog, Event};
 use crate::clock::{Clock, SystemClock};
@@ -139,7 +139,8 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
         let error = RunError::ReasonRequired {
             rules: rules_phrase(&assessment),
         };
-        record_failure(&log, &clock, &[requested, error_event(&id, &error)])?;
+        // If even the refusal cannot be recorded, that is the error to report.
+        log.append(clock.now(), &[requested, error_event(&id, &error)])?;
         return Err(error.into());
     }
 
@@ -258,12 +259,6 @@ fn error_event(id: &str, error: &dyn Diagnostic) -> Event {
         exit: error.exit().code(),
         message: error.to_string(),
     }
-}
-
-/// Records why a command did not run. If even that cannot be written, that is the error to report.
-fn record_failure(log: &AuditLog, clock: &dyn Clock, events: &[Event]) -> Result<(), Failure> {
-    log.append(clock.now(), events)?;
-    Ok(())
 }
 
 /// Runs the command and records how it ended. Its status is gate's status.

@@ -81,10 +81,6 @@ fn plus(t: Timestamp, d: Duration) -> Timestamp {
     .unwrap_or(t)
 }
 
-fn store_failure(e: crate::approval::store::StoreError) -> Failure {
-    e.into()
-}
-
 /// Builds the approval request for this run.
 fn new_request(p: &Pending<'_>, now: Timestamp) -> Approval {
     let v = &p.assessment.verdict;
@@ -162,14 +158,12 @@ fn json_line(p: &Pending<'_>, state: &str, request: &str, extra: serde_json::Val
 /// Gets an approval for this command: uses one given earlier, or creates (joins) a request and waits for it.
 /// Returns the approval id once this run may execute.
 pub fn approval(p: &Pending<'_>) -> Result<String, Failure> {
-    let mut store = SqliteStore::open(&p.store_dir).map_err(store_failure)?;
+    let mut store = SqliteStore::open(&p.store_dir)?;
     let now = p.clock.now();
     let me = &p.request.requester;
 
     // An approval granted for exactly this command, not yet used: use it now, once.
-    let open = store
-        .by_digest(&p.assessment.digest)
-        .map_err(store_failure)?;
+    let open = store.by_digest(&p.assessment.digest)?;
     for existing in open.iter().filter(|r| r.state == State::Approved) {
         if let Ok(claimed) = store.update(&existing.id, |r| {
             r.execute(&p.assessment.digest, now).map(Some)
@@ -186,7 +180,7 @@ pub fn approval(p: &Pending<'_>) -> Result<String, Failure> {
         Some(r) => r,
         None => {
             let r = new_request(p, now);
-            store.insert(&r).map_err(store_failure)?;
+            store.insert(&r)?;
             r
         }
     };
@@ -287,15 +281,15 @@ fn wait(
             let current = match store.get(id) {
                 Ok(r) if r.expire(now).is_some() => match store.update(id, |r| Ok(r.expire(now))) {
                     Ok(r) => r,
-                    Err(e) => break Err(store_failure(e)),
+                    Err(e) => break Err(e.into()),
                 },
                 Ok(r) => r,
-                Err(e) => break Err(store_failure(e)),
+                Err(e) => break Err(e.into()),
             };
             match current.state {
                 State::Approved => match store.update(id, |r| r.execute(&p.assessment.digest, now).map(Some)) {
                     Ok(claimed) => break record_execution(p, &claimed).map(|()| claimed.id),
-                    Err(e) => break Err(store_failure(e)),
+                    Err(e) => break Err(e.into()),
                 },
                 State::Denied => {
                     let vote = current.votes.iter().rev().find(|v| !v.approve);

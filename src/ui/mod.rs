@@ -58,11 +58,6 @@ pub fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
 
-/// Whether stdin is a terminal: an interactive session gate cannot see into.
-pub fn stdin_is_terminal() -> bool {
-    std::io::stdin().is_terminal()
-}
-
 /// What the requester sees while a request waits: a spinner on a terminal, one plain line every 30 s otherwise.
 pub struct Waiting {
     spinner: Option<indicatif::ProgressBar>,
