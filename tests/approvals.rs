@@ -42,15 +42,9 @@ fn newest_request(shared: &Shared) -> String {
     let o = out(shared
         .as_user("gate-bob")
         .args(["pending", "--all", "--json"]));
-    let last = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .last()
+    common::json_ids(&o.stdout)
+        .pop()
         .expect("a pending request")
-        .to_string();
-    serde_json::from_str::<serde_json::Value>(&last).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 /// Starts `gate run -- touch MARKER` as alice, waiting; returns it once its request is in the store. The caller
@@ -70,11 +64,7 @@ fn waiting_run(shared: &Shared, marker: &std::path::Path) -> (Child, String) {
         let o = out(shared
             .as_user("gate-bob")
             .args(["pending", "--all", "--json"]));
-        if let Some(line) = String::from_utf8_lossy(&o.stdout).lines().last() {
-            let id = serde_json::from_str::<serde_json::Value>(line).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string();
+        if let Some(id) = common::json_ids(&o.stdout).pop() {
             return (child, id);
         }
         assert!(
@@ -397,15 +387,7 @@ fn twenty_requests_and_forty_racing_votes_lose_nothing_and_run_once() {
     let o = out(shared
         .as_user("gate-bob")
         .args(["pending", "--all", "--json"]));
-    let ids: Vec<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let ids = common::json_ids(&o.stdout);
     assert_eq!(ids.len(), 20);
     // Forty voters at once: bob and carol on every request.
     let voters: Vec<Child> = ids

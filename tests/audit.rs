@@ -70,16 +70,7 @@ fn filters_select_requests() {
             .get_output()
             .stdout
             .clone();
-        let ids: std::collections::BTreeSet<String> = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
+        let ids: std::collections::BTreeSet<String> = common::json_ids(&out).into_iter().collect();
         ids.len()
     };
     assert_eq!(count(&[]), 3);

@@ -174,11 +174,8 @@ mod approvals {
                 .args(["pending", "--json"])
                 .output()
                 .unwrap();
-            if let Some(line) = String::from_utf8_lossy(&o.stdout).lines().next() {
-                return serde_json::from_str::<serde_json::Value>(line).unwrap()["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string();
+            if let Some(id) = common::json_ids(&o.stdout).into_iter().next() {
+                return id;
             }
             assert!(
                 started.elapsed() < std::time::Duration::from_secs(20),

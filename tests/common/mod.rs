@@ -141,3 +141,16 @@ pub fn wait_for(screen: &Screen, needle: &str) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// The `id` of each JSON line a `--json` command printed, in order.
+pub fn json_ids(stdout: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("a JSON line")["id"]
+                .as_str()
+                .expect("an id")
+                .to_string()
+        })
+        .collect()
+}
