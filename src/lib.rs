@@ -8,6 +8,7 @@
 pub mod approval;
 pub mod assess;
 pub mod audit;
+pub mod broker;
 pub mod classify;
 pub mod cli;
 pub mod clock;

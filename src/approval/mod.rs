@@ -353,6 +353,60 @@ impl Request {
         Ok(next)
     }
 
+    /// What a reviewer reads, as labelled lines in order: `gate show` prints them, the web page lays them out.
+    /// Each finding is a further `does` line after the first.
+    pub fn summary(&self, now: Timestamp) -> Vec<(&'static str, String)> {
+        let time = |t: Timestamp| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string();
+        let mut lines = vec![
+            ("request", format!("{} ({})", self.id, self.state)),
+            ("command", self.command.clone()),
+            (
+                "runs on",
+                format!(
+                    "{} in {}",
+                    crate::assess::describe_target(&self.target),
+                    self.environment
+                ),
+            ),
+        ];
+        let kinds: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
+        lines.push(("does", format!("{} ({} risk)", kinds.join(", "), self.risk)));
+        lines.extend(self.findings.iter().map(|f| ("does", f.clone())));
+        if !self.objects.is_empty() {
+            lines.push(("objects", self.objects.join(", ")));
+        }
+        lines.push(("asked by", self.requester.to_string()));
+        lines.push((
+            "reason",
+            self.reason.clone().unwrap_or_else(|| "(none given)".into()),
+        ));
+        lines.push(("cwd", self.cwd.clone()));
+        lines.push(("rule", self.rules.join(", ")));
+        let needs: Vec<String> = self
+            .requirements
+            .iter()
+            .map(|q| format!("{} from {}", q.count, q.group.as_deref().unwrap_or("anyone else")))
+            .collect();
+        lines.push(("needs", needs.join(" and ")));
+        for v in &self.votes {
+            let verb = if v.approve { "approved" } else { "denied" };
+            let why = v.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+            lines.push((
+                "vote",
+                format!("{} {verb} at {} via {}{why}", v.by, time(v.at), v.channel),
+            ));
+        }
+        let left = self.expires_at.duration_since(now);
+        let expiry = if left.is_positive() {
+            format!("in {}m", left.as_secs() / 60)
+        } else {
+            "passed".into()
+        };
+        lines.push(("expires", format!("{} ({expiry})", time(self.expires_at))));
+        lines.push(("digest", self.digest.clone()));
+        lines
+    }
+
     /// Marks a pending request escalated once `escalate_after` has passed. `None` when nothing changes.
     pub fn escalate(&self, now: Timestamp) -> Option<Request> {
         let after = self.escalate_after_secs?;

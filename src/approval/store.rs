@@ -12,6 +12,8 @@ use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use super::{Request, State, TransitionError};
 use crate::exit::{Diagnostic, Exit};
 
+mod broker;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the approval store {}", path.display())]
@@ -94,6 +96,12 @@ CREATE INDEX IF NOT EXISTS requests_digest ON requests (digest);
 CREATE INDEX IF NOT EXISTS requests_state ON requests (state);
 ";
 
+/// Columns added after the first release, with their definitions: added when an older store is opened.
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("version", "INTEGER NOT NULL DEFAULT 0"),
+    ("origin", "TEXT NOT NULL DEFAULT ''"),
+];
+
 impl SqliteStore {
     /// Opens (creating if needed) `requests.sqlite3` in `dir`.
     pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
@@ -117,6 +125,7 @@ impl SqliteStore {
             .map_err(|e| open_err(Box::new(e)))?;
         conn.execute_batch(SCHEMA)
             .map_err(|e| open_err(Box::new(e)))?;
+        migrate(&conn).map_err(|e| open_err(Box::new(e)))?;
         Ok(SqliteStore { path, conn })
     }
 
@@ -135,14 +144,66 @@ impl SqliteStore {
     }
 
     pub fn insert(&self, request: &Request) -> Result<(), StoreError> {
+        self.insert_from(request, "")
+    }
+
+    /// Inserts a request submitted through `origin` (the broker's token id; empty locally).
+    pub fn insert_from(&self, request: &Request, origin: &str) -> Result<(), StoreError> {
         let body = serde_json::to_string(request).expect("requests serialise");
         self.conn
             .execute(
-                "INSERT INTO requests (id, digest, state, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![request.id, request.digest, request.state.as_str(), request.created_at.to_string(), body],
+                "INSERT INTO requests (id, digest, state, created_at, body, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![request.id, request.digest, request.state.as_str(), request.created_at.to_string(), body, origin],
             )
             .map_err(self.sql())?;
         Ok(())
+    }
+
+    /// A request with its version (how many times it changed) and origin.
+    pub fn get_stored(&self, id_or_prefix: &str) -> Result<(Request, i64, String), StoreError> {
+        let id = self.resolve(id_or_prefix)?;
+        let (body, version, origin): (String, i64, String) = self
+            .conn
+            .query_row(
+                "SELECT body, version, origin FROM requests WHERE id = ?1",
+                params![id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .map_err(self.sql())?;
+        Ok((Self::decode(&id, &body)?, version, origin))
+    }
+
+    /// Newest first, at most `limit`, in `states` (any when empty), for one digest when given; with versions
+    /// and origins.
+    pub fn list_stored(
+        &self,
+        states: &[State],
+        digest: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(Request, i64, String)>, StoreError> {
+        let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+        let mut sql = String::from("SELECT id, body, version, origin FROM requests WHERE 1 = 1");
+        let mut values: Vec<String> = Vec::new();
+        if !names.is_empty() {
+            sql.push_str(&format!(" AND state IN ({})", vec!["?"; names.len()].join(", ")));
+            values.extend(names.iter().map(ToString::to_string));
+        }
+        if let Some(d) = digest {
+            sql.push_str(" AND digest = ?");
+            values.push(d.to_string());
+        }
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
+        let mut stmt = self.conn.prepare(&sql).map_err(self.sql())?;
+        let rows: Vec<(String, String, i64, String)> = stmt
+            .query_map(rusqlite::params_from_iter(values), |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .map_err(self.sql())?
+            .collect::<Result<_, _>>()
+            .map_err(self.sql())?;
+        rows.into_iter()
+            .map(|(id, body, version, origin)| Ok((Self::decode(&id, &body)?, version, origin)))
+            .collect()
     }
 
     /// Resolves an id or any unique prefix of one.
@@ -237,6 +298,15 @@ impl SqliteStore {
         id: &str,
         change: impl FnOnce(&Request) -> Result<Option<Request>, TransitionError>,
     ) -> Result<Request, StoreError> {
+        self.update_stored(id, change).map(|(r, ..)| r)
+    }
+
+    /// `update`, also returning the version and origin after the change and whether it changed anything.
+    pub fn update_stored(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&Request) -> Result<Option<Request>, TransitionError>,
+    ) -> Result<(Request, i64, String, bool), StoreError> {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite {
             path: path.clone(),
@@ -246,30 +316,42 @@ impl SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql)?;
-        let body: Option<String> = tx
+        let row: Option<(String, i64, String)> = tx
             .query_row(
-                "SELECT body FROM requests WHERE id = ?1",
+                "SELECT body, version, origin FROM requests WHERE id = ?1",
                 params![id],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
             .optional()
             .map_err(sql)?;
-        let current = Self::decode(
-            id,
-            &body.ok_or_else(|| StoreError::NotFound(id.to_string()))?,
-        )?;
+        let (body, version, origin) = row.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let current = Self::decode(id, &body)?;
         let Some(next) = change(&current)? else {
-            return Ok(current);
+            return Ok((current, version, origin, false));
         };
         let body = serde_json::to_string(&next).expect("requests serialise");
         tx.execute(
-            "UPDATE requests SET state = ?2, body = ?3 WHERE id = ?1",
+            "UPDATE requests SET state = ?2, body = ?3, version = version + 1 WHERE id = ?1",
             params![id, next.state.as_str(), body],
         )
         .map_err(sql)?;
         tx.commit().map_err(sql)?;
-        Ok(next)
+        Ok((next, version + 1, origin, true))
     }
+}
+
+/// Adds the columns an older store lacks.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('requests')")?;
+    let have: Vec<String> = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (name, definition) in ADDED_COLUMNS {
+        if !have.iter().any(|h| h == name) {
+            conn.execute_batch(&format!("ALTER TABLE requests ADD COLUMN {name} {definition}"))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

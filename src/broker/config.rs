@@ -1,0 +1,193 @@
+//! `gate serve --config FILE`: where the broker listens, which store it keeps, and how long links and sessions
+//! live. Parsed as strictly as the policy: unknown keys are errors with a line number.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::exit::{Diagnostic, Exit};
+use crate::policy::parse::{PolicyError, from_yaml};
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// The address to listen on (default 127.0.0.1:8088).
+    pub listen: Option<SocketAddr>,
+    /// The base of every link the broker hands out, as reviewers reach it (default: `http://<listen>`).
+    pub public_url: Option<String>,
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// Run this with the request as JSON on stdin when a request waits past its rule's `escalate_after`.
+    pub escalation: Option<crate::config::Escalation>,
+    /// How long a signed review link stays usable (default 15m).
+    pub link_ttl: Option<String>,
+    /// How long a web login lasts (default 12h).
+    pub session_ttl: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// A directory for the SQLite store (default: gate's state directory).
+    pub sqlite: Option<PathBuf>,
+    /// A PostgreSQL connection string (`host=… user=… dbname=…` or `postgres://…`).
+    pub postgres: Option<String>,
+    /// A file holding the connection string, for one that carries a password.
+    pub postgres_file: Option<PathBuf>,
+}
+
+/// The store the broker will open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreChoice {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeConfigError {
+    #[error(transparent)]
+    Parse(#[from] PolicyError),
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+    #[error("cannot read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Diagnostic for ServeConfigError {
+    fn exit(&self) -> Exit {
+        Exit::Config
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            ServeConfigError::Parse(e) => e.hint(),
+            ServeConfigError::Invalid { .. } => {
+                Some("docs/api.md describes the broker's config".into())
+            }
+            ServeConfigError::Read { .. } => Some("check the path and its permissions".into()),
+        }
+    }
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8088";
+
+impl ServeConfig {
+    /// Reads `path`; `None` is the default config.
+    pub fn load(path: Option<&Path>) -> Result<ServeConfig, ServeConfigError> {
+        let Some(path) = path else {
+            return Ok(ServeConfig::default());
+        };
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ServeConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let config: ServeConfig = if text.trim().is_empty() {
+            ServeConfig::default()
+        } else {
+            from_yaml(&text, &origin)?
+        };
+        config.check(&origin)?;
+        Ok(config)
+    }
+
+    fn check(&self, origin: &str) -> Result<(), ServeConfigError> {
+        let invalid = |message: String| ServeConfigError::Invalid {
+            origin: origin.to_string(),
+            message,
+        };
+        let stores = [
+            self.store.sqlite.is_some(),
+            self.store.postgres.is_some(),
+            self.store.postgres_file.is_some(),
+        ];
+        if stores.iter().filter(|s| **s).count() > 1 {
+            return Err(invalid(
+                "`store` names more than one of sqlite, postgres and postgres_file".into(),
+            ));
+        }
+        for (key, value) in [("link_ttl", &self.link_ttl), ("session_ttl", &self.session_ttl)] {
+            if let Some(v) = value
+                && crate::policy::parse_duration(v).is_none_or(|d| d.is_zero())
+            {
+                return Err(invalid(format!("`{key}: {v}` is not a duration like 15m or 12h")));
+            }
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(format!("`public_url: {url}` must start with http:// or https://")));
+        }
+        Ok(())
+    }
+
+    /// Which store to open; `state_dir` is the default SQLite directory.
+    pub fn store_choice(&self, state_dir: &Path) -> Result<StoreChoice, ServeConfigError> {
+        if let Some(url) = &self.store.postgres {
+            return Ok(StoreChoice::Postgres(url.clone()));
+        }
+        if let Some(file) = &self.store.postgres_file {
+            let text = std::fs::read_to_string(file).map_err(|source| ServeConfigError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            return Ok(StoreChoice::Postgres(text.trim().to_string()));
+        }
+        Ok(StoreChoice::Sqlite(
+            self.store
+                .sqlite
+                .clone()
+                .unwrap_or_else(|| state_dir.join("broker")),
+        ))
+    }
+
+    pub fn link_ttl(&self) -> Duration {
+        duration_or(self.link_ttl.as_deref(), 15 * 60)
+    }
+
+    pub fn session_ttl(&self) -> Duration {
+        duration_or(self.session_ttl.as_deref(), 12 * 3600)
+    }
+}
+
+fn duration_or(text: Option<&str>, default_secs: u64) -> Duration {
+    text.and_then(crate::policy::parse_duration)
+        .unwrap_or(Duration::from_secs(default_secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_and_defaulted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("serve.yaml");
+        std::fs::write(&path, "listen: 127.0.0.1:0\nstore: {postgres: 'host=/tmp dbname=gate'}\n").unwrap();
+        let c = ServeConfig::load(Some(&path)).unwrap();
+        assert_eq!(
+            c.store_choice(dir.path()).unwrap(),
+            StoreChoice::Postgres("host=/tmp dbname=gate".into())
+        );
+        assert_eq!(c.link_ttl(), Duration::from_secs(900));
+        std::fs::write(&path, "listen: 127.0.0.1:0\nstor: {}\n").unwrap();
+        let e = ServeConfig::load(Some(&path)).unwrap_err().to_string();
+        assert!(e.contains("serve.yaml:2:1: unknown field `stor`"), "{e}");
+        std::fs::write(&path, "store: {sqlite: /a, postgres: b}\n").unwrap();
+        let e = ServeConfig::load(Some(&path)).unwrap_err().to_string();
+        assert!(e.contains("more than one"), "{e}");
+        std::fs::write(&path, "link_ttl: soon\n").unwrap();
+        let e = ServeConfig::load(Some(&path)).unwrap_err().to_string();
+        assert!(e.contains("`link_ttl: soon`"), "{e}");
+        assert_eq!(
+            ServeConfig::default().store_choice(dir.path()).unwrap(),
+            StoreChoice::Sqlite(dir.path().join("broker"))
+        );
+    }
+}
