@@ -30,6 +30,17 @@ pub struct Escalation {
 pub struct Backend {
     pub url: String,
     pub token_file: PathBuf,
+    /// How long a waiting `gate run` keeps trying a broker it cannot reach before it fails closed (default 10s).
+    pub retry_for: Option<String>,
+}
+
+impl Backend {
+    pub fn retry_for(&self) -> std::time::Duration {
+        self.retry_for
+            .as_deref()
+            .and_then(crate::policy::parse_duration)
+            .unwrap_or(std::time::Duration::from_secs(10))
+    }
 }
 
 impl Config {
@@ -56,7 +67,8 @@ pub const STARTER: &str = "\
 #   command: [/usr/local/bin/page-oncall, --team, dba]
 # backend:                        # send requests to a `gate serve` broker instead of the local store
 #   url: https://gate.example.com
-#   token_file: ~/.config/gate/token
+#   token_file: /home/me/.config/gate/token   # the requester or reviewer token `gate serve token create` printed
+#   retry_for: 10s                # how long a waiting run retries an unreachable broker before exiting 75
 ";
 
 #[cfg(test)]

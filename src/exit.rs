@@ -34,4 +34,9 @@ impl Exit {
 pub trait Diagnostic: std::error::Error {
     fn exit(&self) -> Exit;
     fn hint(&self) -> Option<String>;
+    /// Whether the audit already holds this outcome (a reviewer's denial, an expiry), so that it is not
+    /// recorded a second time as an error.
+    fn audited(&self) -> bool {
+        false
+    }
 }

@@ -7,6 +7,7 @@
 
 pub mod approval;
 pub mod assess;
+pub mod approvers;
 pub mod audit;
 pub mod broker;
 pub mod classify;

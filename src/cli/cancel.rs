@@ -4,7 +4,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use super::context::{audit_log, open_store};
+use super::context::{audit_log, open_desk, ship_audit};
 use crate::audit::Event;
 
 /// Cancel your own request
@@ -15,18 +15,19 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
-    let mut store = open_store(policy)?;
-    let me = crate::identity::current_user();
-    let id = store.resolve(&args.id)?;
-    let now = Timestamp::now();
-    store.update(&id, |r| r.cancel(&me, now).map(Some))?;
-    audit_log(policy)?.append(
-        now,
+    let mut desk = open_desk(policy)?;
+    let log = audit_log(policy)?;
+    let me = desk.runtime.block_on(desk.approvals.me())?;
+    let cancelled = desk.runtime.block_on(desk.approvals.cancel(&args.id))?;
+    let id = cancelled.id;
+    log.append(
+        Timestamp::now(),
         &[Event::Cancelled {
             id: id.clone(),
             by: me,
         }],
     )?;
+    ship_audit(&mut desk, &log);
     println!("cancelled {id}");
     Ok(0)
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::approvers::{Approvals, Local, Remote};
 use crate::config::Config;
 use crate::paths::{self, PathEnv, Paths};
 use crate::policy::{PolicyError, PolicySet, parse};
@@ -91,15 +92,115 @@ pub fn build_request(
     })
 }
 
-/// The local approval store this account uses: `store:` from the config, else the state directory. Reviewer
-/// commands need no policy, so a broken policy never stops anyone from answering a request.
-pub fn open_store(
-    policy_flag: Option<&Path>,
-) -> Result<crate::approval::store::SqliteStore, super::Failure> {
+/// The approval backend with the runtime that drives it.
+pub struct Desk {
+    pub runtime: tokio::runtime::Runtime,
+    pub approvals: Box<dyn Approvals>,
+    /// Whether this is a broker, whose central audit gets a copy of every local record.
+    pub remote: bool,
+}
+
+/// A runtime for this thread; everything the CLI awaits runs on it.
+pub fn runtime() -> Result<tokio::runtime::Runtime, super::Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| {
+            super::CliError::Internal {
+                message: "cannot start the async runtime".into(),
+                hint: "nothing ran".into(),
+                source: Some(source),
+            }
+            .into()
+        })
+}
+
+/// The backend the config names: a broker (`backend:`), else the local store (`store:`, else the state
+/// directory) acting as this OS account.
+pub fn approvals_for(config: &Config, paths: &Paths) -> Result<(Box<dyn Approvals>, bool), super::Failure> {
+    Ok(match &config.backend {
+        Some(b) => {
+            let client = crate::broker::client::Client::new(&b.url, &paths.config_dir.join(&b.token_file))?;
+            (Box::new(Remote::new(client, b.retry_for())), true)
+        }
+        None => {
+            let dir = config.store.clone().unwrap_or_else(|| paths.state_dir.clone());
+            (
+                Box::new(Local::open(&dir, crate::identity::current_user())?),
+                false,
+            )
+        }
+    })
+}
+
+/// The approval backend for reviewer commands. They need no policy, so a broken policy never stops anyone from
+/// answering a request.
+pub fn open_desk(policy_flag: Option<&Path>) -> Result<Desk, super::Failure> {
     let paths = resolve_paths(policy_flag)?;
     let config = Config::load(&paths.config_file)?;
-    let dir = config.store.unwrap_or(paths.state_dir);
-    Ok(crate::approval::store::SqliteStore::open(&dir)?)
+    let (approvals, remote) = approvals_for(&config, &paths)?;
+    Ok(Desk {
+        runtime: runtime()?,
+        approvals,
+        remote,
+    })
+}
+
+/// Copies the audit records the broker has not had yet to its central audit. The local audit file is the queue
+/// and `<audit>.shipped` the cursor, so a record that cannot be sent now is sent by a later gate command, never
+/// dropped. Returns how many records still wait, and says so when any do.
+pub fn ship_audit(desk: &mut Desk, log: &crate::audit::AuditLog) -> usize {
+    if !desk.remote {
+        return 0;
+    }
+    let cursor_path = {
+        let mut p = log.path().as_os_str().to_owned();
+        p.push(".shipped");
+        std::path::PathBuf::from(p)
+    };
+    let shipped: u64 = std::fs::read_to_string(&cursor_path)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0);
+    let Ok(records) = log.records() else {
+        return 0;
+    };
+    let seq = |r: &serde_json::Value| r.get("seq").and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let waiting: Vec<serde_json::Value> = records.into_iter().filter(|r| seq(r) > shipped).collect();
+    if waiting.is_empty() {
+        return 0;
+    }
+    let host = nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_else(|| "localhost".into());
+    let stream = format!("{host}:{}", log.path().display());
+    let mut left = waiting.len();
+    for batch in waiting.chunks(500) {
+        let last = batch.iter().map(seq).max().unwrap_or(shipped);
+        let sent = desk.runtime.block_on(async {
+            tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                desk.approvals.ship_audit(&stream, batch.to_vec()),
+            )
+            .await
+        });
+        if !matches!(sent, Ok(Ok(_))) {
+            break;
+        }
+        left -= batch.len();
+        let tmp = cursor_path.with_extension("shipped.tmp");
+        if std::fs::write(&tmp, format!("{last}\n")).and_then(|()| std::fs::rename(&tmp, &cursor_path)).is_err() {
+            break;
+        }
+    }
+    if left > 0 {
+        crate::ui::say(
+            "note",
+            &format!("{left} audit records wait to be sent to the broker; a later gate command sends them"),
+        );
+    }
+    left
 }
 
 /// The audit log of this account.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::CliError;
-use super::context::open_store;
+use super::context::open_desk;
 use crate::approval::State;
 use crate::ui;
 
@@ -24,8 +24,8 @@ pub fn run(_args: &Args, policy: Option<&Path>) -> super::Outcome {
         }
         .into());
     }
-    let store = open_store(policy)?;
-    let me = crate::identity::current_user();
+    let mut desk = open_desk(policy)?;
+    let me = desk.runtime.block_on(desk.approvals.me())?;
     let mut seen: BTreeSet<String> = BTreeSet::new();
     ui::say(
         "note",
@@ -33,8 +33,9 @@ pub fn run(_args: &Args, policy: Option<&Path>) -> super::Outcome {
     );
     loop {
         let now = Timestamp::now();
-        let waiting: Vec<_> = store
-            .list(&[State::Pending])?
+        let waiting: Vec<_> = desk
+            .runtime
+            .block_on(desk.approvals.list(&[State::Pending]))?
             .into_iter()
             .filter(|r| now < r.expires_at && !seen.contains(&r.id))
             .filter(|r| r.eligibility(&me).is_ok() && !r.votes.iter().any(|v| v.by == me))

@@ -11,6 +11,7 @@ mod init;
 mod pending;
 mod policy;
 mod run;
+mod serve;
 mod show;
 mod vote;
 mod wait;
@@ -68,6 +69,7 @@ enum Command {
     Inbox(inbox::Args),
     Policy(policy::Args),
     Audit(audit::Args),
+    Serve(serve::Args),
     Init(init::Args),
     Completions(completions::Args),
 }
@@ -215,6 +217,7 @@ fn run_cli() -> ExitCode {
         Command::Inbox(args) => inbox::run(&args, policy),
         Command::Policy(args) => policy::run(args, policy),
         Command::Audit(args) => audit::run(args, policy),
+        Command::Serve(args) => serve::run(args),
         Command::Init(args) => init::run(&args, policy),
         Command::Completions(args) => Ok(completions::run(&args)),
     };

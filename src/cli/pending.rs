@@ -4,7 +4,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use super::context::open_store;
+use super::context::open_desk;
 use crate::approval::State;
 use crate::ui;
 
@@ -20,11 +20,12 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
-    let store = open_store(policy)?;
-    let me = crate::identity::current_user();
+    let mut desk = open_desk(policy)?;
+    let me = desk.runtime.block_on(desk.approvals.me())?;
     let now = Timestamp::now();
-    let requests: Vec<_> = store
-        .list(&[State::Pending])?
+    let requests: Vec<_> = desk
+        .runtime
+        .block_on(desk.approvals.list(&[State::Pending]))?
         .into_iter()
         .filter(|r| now < r.expires_at)
         .filter(|r| args.all || (r.eligibility(&me).is_ok() && !r.votes.iter().any(|v| v.by == me)))

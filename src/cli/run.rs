@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::context::{Context, build_request};
+use super::context::{Context, Desk, approvals_for, build_request, runtime, ship_audit};
 use super::{CliError, EXIT_CODES};
 use crate::assess::{Assessment, assess};
 use crate::audit::{AuditLog, Event};
@@ -49,8 +49,6 @@ pub enum RunError {
         message: String,
         hint: String,
     },
-    #[error("the config names the broker {url}, and this version of gate cannot use a broker")]
-    BackendUnsupported { url: String },
     #[error("{rules} requires a reason for this command")]
     ReasonRequired { rules: String },
 }
@@ -60,7 +58,6 @@ impl Diagnostic for RunError {
         match self {
             RunError::Denied { .. } => Exit::Denied,
             RunError::ReasonRequired { .. } => Exit::Usage,
-            RunError::BackendUnsupported { .. } => Exit::Unavailable,
         }
     }
 
@@ -69,10 +66,6 @@ impl Diagnostic for RunError {
             RunError::Denied { hint, .. } => hint.clone(),
             RunError::ReasonRequired { .. } => {
                 "say why with --reason \"TICKET-123 what and why\"".into()
-            }
-            RunError::BackendUnsupported { .. } => {
-                "nothing ran; remove `backend:` from config.yaml to use the local approval store"
-                    .into()
             }
         })
     }
@@ -96,12 +89,32 @@ fn rules_phrase(a: &Assessment) -> String {
 
 pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
     let ctx = Context::load(policy)?;
+    let log = AuditLog::new(&ctx.paths.audit_file);
+    let outcome = judge(args, &ctx, &log);
+    if ctx.config.backend.is_some() {
+        // Whatever happened, the team's central audit gets this run's records (now, or with a later command).
+        match approvals_for(&ctx.config, &ctx.paths).and_then(|(approvals, remote)| {
+            Ok(Desk {
+                runtime: runtime()?,
+                approvals,
+                remote,
+            })
+        }) {
+            Ok(mut desk) => {
+                ship_audit(&mut desk, &log);
+            }
+            Err(e) => ui::say("note", &format!("the audit records stay local for now: {}", e.0)),
+        }
+    }
+    outcome
+}
+
+fn judge(args: Args, ctx: &Context, log: &AuditLog) -> super::Outcome {
     let (no_wait, json) = (args.no_wait, args.json);
     let request = build_request(args.command, args.reason, args.agent)?;
     let sources = ProcessSources::new(&request.cwd);
     let assessment = assess(&request, &ctx.policies, &sources);
     let stdin = sources.into_child_stdin();
-    let log = AuditLog::new(&ctx.paths.audit_file);
     let clock = SystemClock;
     let id = ulid::Ulid::new().to_string();
 
@@ -154,7 +167,7 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
     )?;
 
     match decision {
-        Decision::Allow => execute(&request, stdin, &log, &clock, &id),
+        Decision::Allow => execute(&request, stdin, log, &clock, &id),
         Decision::Deny => Err(RunError::Denied {
             by: rules_phrase(&assessment),
             message: message
@@ -166,34 +179,36 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
         }
         .into()),
         Decision::Confirm | Decision::Approve => {
-            if let Some(backend) = &ctx.config.backend {
-                // Fail closed: a configured broker this gate cannot reach must never fall back to the local store.
-                return Err(RunError::BackendUnsupported {
-                    url: backend.url.clone(),
-                }
-                .into());
-            }
             let pending = super::wait::Pending {
                 id: &id,
                 request: &request,
                 assessment: &assessment,
                 policies: &ctx.policies,
-                store_dir: ctx
-                    .config
-                    .store
-                    .clone()
-                    .unwrap_or_else(|| ctx.paths.state_dir.clone()),
                 escalation: ctx.config.escalation.as_ref().map(|e| e.command.clone()),
-                log: &log,
+                log,
                 clock: &clock,
                 no_wait,
                 json,
             };
             if decision == Decision::Confirm && ui::prompt::has_terminal() {
-                return confirm(&request, stdin, &assessment, &log, &clock, &id);
+                return confirm(&request, stdin, &assessment, log, &clock, &id);
             }
-            super::wait::approval(&pending)?;
-            execute(&request, stdin, &log, &clock, &id)
+            let waited = approvals_for(&ctx.config, &ctx.paths).and_then(|(approvals, remote)| {
+                let mut desk = Desk {
+                    runtime: runtime()?,
+                    approvals,
+                    remote,
+                };
+                super::wait::approval(&pending, &mut desk)
+            });
+            if let Err(e) = waited {
+                // Denials, expiry and cancellation are already in the audit; a failure to reach the backend is not.
+                if !e.0.audited() {
+                    let _ = log.append(clock.now(), &[error_event(&id, &*e.0)]);
+                }
+                return Err(e);
+            }
+            execute(&request, stdin, log, &clock, &id)
         }
     }
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use super::context::open_store;
+use super::context::open_desk;
 use crate::approval::Request;
 
 /// Show one request: the command, where it runs, what it does, who asked and why, and its votes
@@ -33,8 +33,8 @@ pub fn render(r: &Request, now: Timestamp) -> String {
 }
 
 pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
-    let store = open_store(policy)?;
-    let request = store.get(&args.id)?;
+    let mut desk = open_desk(policy)?;
+    let request = desk.runtime.block_on(desk.approvals.get(&args.id))?.request;
     if args.json {
         println!(
             "{}",

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use super::context::{audit_log, open_store};
+use super::context::{Desk, audit_log, open_desk, ship_audit};
 use crate::approval::State;
 use crate::audit::Event;
 use crate::policy::Decision;
@@ -43,7 +43,7 @@ pub fn deny(args: &DenyArgs, policy: Option<&Path>) -> super::Outcome {
     )
 }
 
-/// Records one vote by the current OS account, and audits it.
+/// Records one vote (as the OS account locally, as the token's reviewer through a broker), and audits it.
 pub fn cast(
     id: &str,
     approve: bool,
@@ -51,17 +51,30 @@ pub fn cast(
     channel: &str,
     policy: Option<&Path>,
 ) -> super::Outcome {
-    let mut store = open_store(policy)?;
+    let mut desk = open_desk(policy)?;
     let log = audit_log(policy)?;
-    let me = crate::identity::current_user();
-    let id = store.resolve(id)?;
+    let result = record_vote(&mut desk, &log, id, approve, reason, channel);
+    ship_audit(&mut desk, &log);
+    result
+}
+
+fn record_vote(
+    desk: &mut Desk,
+    log: &crate::audit::AuditLog,
+    id: &str,
+    approve: bool,
+    reason: Option<String>,
+    channel: &str,
+) -> super::Outcome {
+    let me = desk.runtime.block_on(desk.approvals.me())?;
+    let after = desk
+        .runtime
+        .block_on(desk.approvals.vote(id, approve, reason.clone(), channel))?;
+    let id = after.id.clone();
     let now = Timestamp::now();
-    let after = store.update(&id, |r| {
-        r.vote(&me, approve, reason.clone(), channel, now).map(Some)
-    })?;
     let mut events = vec![Event::Voted {
         id: id.clone(),
-        by: me.clone(),
+        by: me,
         approve,
         reason: reason.clone(),
         channel: channel.into(),

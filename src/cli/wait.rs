@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::{CliError, Failure};
-use crate::approval::store::SqliteStore;
+use super::Failure;
+use super::context::Desk;
+use crate::approvers::Approvals;
 use crate::approval::{Request as Approval, Requirement, State};
 use crate::assess::Assessment;
 use crate::audit::{AuditLog, Event};
@@ -24,7 +25,6 @@ pub struct Pending<'a> {
     pub request: &'a Request,
     pub assessment: &'a Assessment,
     pub policies: &'a PolicySet,
-    pub store_dir: std::path::PathBuf,
     pub escalation: Option<Vec<String>>,
     pub log: &'a AuditLog,
     pub clock: &'a dyn Clock,
@@ -50,6 +50,10 @@ pub enum WaitError {
 }
 
 impl Diagnostic for WaitError {
+    fn audited(&self) -> bool {
+        true
+    }
+
     fn exit(&self) -> Exit {
         match self {
             WaitError::Denied { .. } => Exit::Denied,
@@ -157,33 +161,32 @@ fn json_line(p: &Pending<'_>, state: &str, request: &str, extra: serde_json::Val
 
 /// Gets an approval for this command: uses one given earlier, or creates (joins) a request and waits for it.
 /// Returns the approval id once this run may execute.
-pub fn approval(p: &Pending<'_>) -> Result<String, Failure> {
-    let mut store = SqliteStore::open(&p.store_dir)?;
+pub fn approval(p: &Pending<'_>, desk: &mut Desk) -> Result<String, Failure> {
     let now = p.clock.now();
     let me = &p.request.requester;
+    let Desk {
+        runtime,
+        approvals,
+        remote,
+    } = desk;
 
     // An approval granted for exactly this command, not yet used: use it now, once.
-    let open = store.by_digest(&p.assessment.digest)?;
+    let open = runtime.block_on(approvals.open_for(&p.assessment.digest))?;
     for existing in open.iter().filter(|r| r.state == State::Approved) {
-        if let Ok(claimed) = store.update(&existing.id, |r| {
-            r.execute(&p.assessment.digest, now).map(Some)
-        }) {
+        if let Ok(claimed) = runtime.block_on(approvals.claim(&existing.id, &p.assessment.digest)) {
             record_execution(p, &claimed)?;
             return Ok(claimed.id);
         }
     }
-    let listening = listen()?;
+    let signals = listen(runtime);
     let joined = open
         .into_iter()
         .find(|r| r.state == State::Pending && r.requester == *me && now < r.expires_at);
-    let request = match joined {
-        Some(r) => r,
-        None => {
-            let r = new_request(p, now);
-            store.insert(&r)?;
-            r
-        }
+    let stored = match joined {
+        Some(r) => runtime.block_on(approvals.get(&r.id))?,
+        None => runtime.block_on(approvals.create(&new_request(p, now)))?,
     };
+    let request = &stored.request;
     let id = request.id.clone();
     let needs: Vec<String> = request
         .outstanding()
@@ -212,7 +215,14 @@ pub fn approval(p: &Pending<'_>) -> Result<String, Failure> {
         }
         .into());
     }
-    wait(p, &mut store, &id, listening)
+    // A broker answers a long poll the moment the request changes; the local store is read on a short timer,
+    // and escalation is checked between reads.
+    let patience = if *remote {
+        Duration::from_secs(25)
+    } else {
+        Duration::from_secs(1)
+    };
+    wait(p, runtime, approvals.as_mut(), &id, stored.version, patience, signals)
 }
 
 fn record_execution(p: &Pending<'_>, claimed: &Approval) -> Result<(), Failure> {
@@ -228,66 +238,69 @@ fn record_execution(p: &Pending<'_>, claimed: &Approval) -> Result<(), Failure> 
     Ok(())
 }
 
-/// The runtime the wait runs on, with SIGINT and SIGTERM already caught: set up before the request is stored, so
-/// that a Ctrl-C at any moment after it exists cancels it rather than leaving it pending.
-struct Listening {
-    runtime: tokio::runtime::Runtime,
+/// SIGINT and SIGTERM, caught before the request is stored, so that a Ctrl-C at any moment after it exists
+/// cancels it rather than leaving it pending.
+struct Signals {
     interrupt: Option<tokio::signal::unix::Signal>,
     terminate: Option<tokio::signal::unix::Signal>,
 }
 
-fn listen() -> Result<Listening, Failure> {
+fn listen(runtime: &tokio::runtime::Runtime) -> Signals {
     use tokio::signal::unix::{SignalKind, signal};
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| CliError::Internal {
-            message: "cannot start waiting".into(),
-            hint: "nothing ran".into(),
-            source: Some(source),
-        })?;
-    let (interrupt, terminate) = {
-        let _inside = runtime.enter();
-        (
-            signal(SignalKind::interrupt()).ok(),
-            signal(SignalKind::terminate()).ok(),
-        )
-    };
-    Ok(Listening {
-        runtime,
-        interrupt,
-        terminate,
-    })
+    let _inside = runtime.enter();
+    Signals {
+        interrupt: signal(SignalKind::interrupt()).ok(),
+        terminate: signal(SignalKind::terminate()).ok(),
+    }
+}
+
+async fn stopped(signals: &mut Signals) {
+    async fn recv(s: Option<&mut tokio::signal::unix::Signal>) {
+        match s {
+            Some(s) => {
+                s.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+    tokio::select! {
+        () = recv(signals.interrupt.as_mut()) => {}
+        () = recv(signals.terminate.as_mut()) => {}
+    }
 }
 
 fn wait(
     p: &Pending<'_>,
-    store: &mut SqliteStore,
+    runtime: &tokio::runtime::Runtime,
+    approvals: &mut dyn Approvals,
     id: &str,
-    listening: Listening,
+    mut version: i64,
+    patience: Duration,
+    mut signals: Signals,
 ) -> Result<String, Failure> {
-    let Listening {
-        runtime,
-        mut interrupt,
-        mut terminate,
-    } = listening;
     runtime.block_on(async {
         let mut waiting = ui::Waiting::start(&format!("waiting for approval of {id}"));
-        // Short, adaptive poll: every 10 ms at first, easing to every 100 ms; each tick is one indexed read.
-        let mut interval = Duration::from_millis(10);
         let result = loop {
-            let now = p.clock.now();
-            // A read on every tick; the write lock only when expiry is due, so waiting never slows a vote.
-            let current = match store.get(id) {
-                Ok(r) if r.expire(now).is_some() => match store.update(id, |r| Ok(r.expire(now))) {
-                    Ok(r) => r,
-                    Err(e) => break Err(e.into()),
-                },
-                Ok(r) => r,
-                Err(e) => break Err(e.into()),
+            let changed = tokio::select! {
+                changed = approvals.changed(id, version, patience) => Some(changed),
+                () = stopped(&mut signals) => None,
             };
+            let current = match changed {
+                Some(Ok(current)) => current,
+                Some(Err(e)) => break Err(e.into()),
+                None => {
+                    let now = p.clock.now();
+                    let _ = approvals.cancel(id).await;
+                    let _ = p.log.append(now, &[Event::Cancelled { id: id.to_string(), by: p.request.requester.user.clone() }]);
+                    json_line(p, "cancelled", id, serde_json::json!({}));
+                    break Err(WaitError::Cancelled { id: id.to_string() }.into());
+                }
+            };
+            version = current.version;
+            let current = current.request;
+            let now = p.clock.now();
             match current.state {
-                State::Approved => match store.update(id, |r| r.execute(&p.assessment.digest, now).map(Some)) {
+                State::Approved => match approvals.claim(id, &p.assessment.digest).await {
                     Ok(claimed) => break record_execution(p, &claimed).map(|()| claimed.id),
                     Err(e) => break Err(e.into()),
                 },
@@ -309,33 +322,11 @@ fn wait(
                 State::Pending => {}
             }
             // Only the process whose transaction marks it escalated calls the notifier: once per request.
-            let mut marked = false;
-            if current.escalate(now).is_some()
-                && let Ok(escalated) = store.update(id, |r| {
-                    let next = r.escalate(now);
-                    marked = next.is_some();
-                    Ok(next)
-                })
-                && marked
-            {
+            if let Ok(Some(escalated)) = approvals.escalate_due(id, now).await {
                 escalate(p, &escalated);
             }
             let needs: Vec<String> = current.outstanding().iter().map(|(g, n)| format!("{n} from {g}")).collect();
             waiting.update(&format!("waiting for approval of {id}: needs {}", needs.join(", ")));
-            let sleep = tokio::time::sleep(interval);
-            interval = (interval * 3 / 2).min(Duration::from_millis(100));
-            let stop = tokio::select! {
-                () = sleep => false,
-                _ = async { match interrupt.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => true,
-                _ = async { match terminate.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => true,
-            };
-            if stop {
-                let now = p.clock.now();
-                let _ = store.update(id, |r| r.cancel(&p.request.requester.user, now).map(Some));
-                let _ = p.log.append(now, &[Event::Cancelled { id: id.to_string(), by: p.request.requester.user.clone() }]);
-                json_line(p, "cancelled", id, serde_json::json!({}));
-                break Err(WaitError::Cancelled { id: id.to_string() }.into());
-            }
         };
         waiting.finish();
         result

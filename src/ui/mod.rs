@@ -8,6 +8,12 @@ pub mod table;
 use std::io::IsTerminal as _;
 
 /// Whether to colour a stream.
+/// Whether messages on stderr may be coloured.
+pub fn color_enabled() -> bool {
+    use std::io::IsTerminal as _;
+    colour(std::io::stderr().is_terminal())
+}
+
 fn colour(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
