@@ -298,19 +298,36 @@ fn a_configured_broker_is_never_replaced_by_the_local_store() {
     let home = Home::with_policy(
         "version: 1\nrules:\n  - {name: ask, match: {commands: [\"touch *\"]}, decision: approve}\n",
     );
+    // No token file: a configuration error, and nothing runs.
     home.write(
         "config.yaml",
-        "backend: {url: 'https://gate.example.com', token_file: /nonexistent}\n",
+        "backend: {url: 'http://127.0.0.1:1', token_file: /nonexistent}\n",
+    );
+    home.gate()
+        .args(["run", "--", "touch", "x"])
+        .assert()
+        .code(78)
+        .stderr(predicate::str::contains("cannot read the broker token from /nonexistent"))
+        .stderr(predicate::str::contains("hint: put the token"));
+    // A token, and nothing listening: 75, with a hint, and no fallback to the local store.
+    home.write("token", "gate_0000\n");
+    home.write(
+        "config.yaml",
+        "backend: {url: 'http://127.0.0.1:1', token_file: token}\n",
     );
     home.gate()
         .args(["run", "--", "touch", "x"])
         .assert()
         .code(75)
-        .stderr(predicate::str::contains("cannot use a broker"))
+        .stderr(predicate::str::contains("error: cannot reach the broker at http://127.0.0.1:1"))
         .stderr(predicate::str::contains("hint: nothing ran"));
     assert!(!home.path().join("x").exists());
     assert!(
         !home.path().join("requests.sqlite3").exists(),
         "no local request was made"
     );
+    let audit = std::fs::read_to_string(home.path().join("audit.jsonl")).unwrap();
+    assert!(audit.contains("cannot reach the broker"), "the failure is audited: {audit}");
+    // The records wait for the broker rather than being dropped.
+    assert!(!home.path().join("audit.jsonl.shipped").exists());
 }

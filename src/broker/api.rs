@@ -127,14 +127,18 @@ fn refused(t: &TransitionError) -> ApiError {
         TransitionError::ReasonRequired => {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "reason_required", message).hint("send a reason")
         }
-        TransitionError::AlreadyVoted { .. } => ApiError::new(StatusCode::CONFLICT, "already_voted", message),
-        TransitionError::DigestMismatch { .. } => ApiError::new(StatusCode::CONFLICT, "digest_mismatch", message),
-        TransitionError::AlreadyExecuted { .. } => ApiError::new(StatusCode::CONFLICT, "already_executed", message),
+        TransitionError::AlreadyVoted { .. } => ApiError::new(StatusCode::CONFLICT, "already_voted", message)
+            .hint("one vote per reviewer; the request needs someone else now"),
+        TransitionError::DigestMismatch { .. } => ApiError::new(StatusCode::CONFLICT, "digest_mismatch", message)
+            .hint("the command changed since it was approved; run it again to ask again"),
+        TransitionError::AlreadyExecuted { .. } => ApiError::new(StatusCode::CONFLICT, "already_executed", message)
+            .hint("an approval covers one run; run it again to ask again"),
         TransitionError::Expired { .. } | TransitionError::ApprovalLapsed { .. } => {
-            ApiError::new(StatusCode::CONFLICT, "expired", message)
+            ApiError::new(StatusCode::CONFLICT, "expired", message).hint("run the command again to ask again")
         }
         TransitionError::NotPending { .. } | TransitionError::NotApproved { .. } => {
             ApiError::new(StatusCode::CONFLICT, "not_pending", message)
+                .hint("`gate show ID` shows where the request stands")
         }
     }
 }

@@ -14,7 +14,6 @@ use crate::ui;
 
 /// Run the approval broker: an HTTP API, a web approval page and a shared store
 #[derive(clap::Args, Debug)]
-#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     /// The broker's config file (listen address, public URL, store)
     #[arg(long, global = true, value_name = "FILE")]

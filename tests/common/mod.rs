@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod accounts;
+pub mod broker;
 pub mod postgres;
 
 use std::path::{Path, PathBuf};

@@ -93,15 +93,25 @@ impl Postgres {
             "initdb failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        let pg = Postgres { dir, port, bin };
+        pg.start_again();
+        // Other test accounts connect through the socket in this directory.
+        let _ = Command::new("chmod").arg("755").arg(pg.dir.path()).status();
+        pg
+    }
+
+    /// Starts the server (again, after `stop`).
+    pub fn start_again(&self) {
         let opts = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{}' -p {port} -c fsync=off",
-            dir.path().display()
+            "-c listen_addresses='' -c unix_socket_directories='{}' -p {} -c fsync=off",
+            self.dir.path().display(),
+            self.port
         );
-        let out = as_server_user(&bin.join("pg_ctl"))
+        let out = as_server_user(&self.bin.join("pg_ctl"))
             .args(["-D"])
-            .arg(&data)
+            .arg(self.dir.path().join("data"))
             .args(["-o", &opts, "-l"])
-            .arg(dir.path().join("log"))
+            .arg(self.dir.path().join("log"))
             .args(["-w", "-t", "60", "start"])
             .output()
             .expect("run pg_ctl");
@@ -109,11 +119,24 @@ impl Postgres {
             out.status.success(),
             "pg_ctl start failed: {}\n{}",
             String::from_utf8_lossy(&out.stderr),
-            std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
+            std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
         );
-        // Other test accounts connect through the socket in this directory.
-        let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
-        Postgres { dir, port, bin }
+    }
+
+    /// Stops the server at once, as a crash or an outage would.
+    pub fn stop(&self) {
+        let out = as_server_user(&self.bin.join("pg_ctl"))
+            .args(["-D"])
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .output()
+            .expect("run pg_ctl");
+        assert!(out.status.success(), "pg_ctl stop: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// A libpq connection string for this server, for `gate serve`'s `store.postgres`.
+    pub fn conninfo(&self, db: &str) -> String {
+        format!("host={} port={} user=postgres dbname={db}", self.host(), self.port)
     }
 
     /// The socket directory, which is what `-h` takes for a Unix socket.
