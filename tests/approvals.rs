@@ -69,7 +69,8 @@ fn waiting_run(shared: &Shared, marker: &std::path::Path) -> (Child, String) {
         }
         assert!(
             started.elapsed() < Duration::from_secs(20),
-            "the request never appeared"
+            "the request never appeared: {}",
+            String::from_utf8_lossy(&o.stderr)
         );
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -90,7 +90,9 @@ CREATE TABLE IF NOT EXISTS requests (
     digest TEXT NOT NULL,
     state TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0,
+    origin TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS requests_digest ON requests (digest);
 CREATE INDEX IF NOT EXISTS requests_state ON requests (state);
@@ -340,18 +342,28 @@ impl SqliteStore {
     }
 }
 
-/// Adds the columns an older store lacks.
+/// Adds the columns a store made by an older gate lacks. Under the write lock, so that several processes opening
+/// one shared store at once add each column once.
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('requests')")?;
-    let have: Vec<String> = stmt
-        .query_map([], |row| row.get(0))?
-        .collect::<Result<_, _>>()?;
-    for (name, definition) in ADDED_COLUMNS {
-        if !have.iter().any(|h| h == name) {
-            conn.execute_batch(&format!("ALTER TABLE requests ADD COLUMN {name} {definition}"))?;
-        }
+    let have = |conn: &Connection| -> rusqlite::Result<Vec<String>> {
+        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('requests')")?;
+        stmt.query_map([], |row| row.get(0))?.collect()
+    };
+    if ADDED_COLUMNS.iter().all(|(name, _)| have(conn).is_ok_and(|h| h.iter().any(|c| c == name))) {
+        return Ok(());
     }
-    Ok(())
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| {
+        let present = have(conn)?;
+        for (name, definition) in ADDED_COLUMNS {
+            if !present.iter().any(|h| h == name) {
+                conn.execute_batch(&format!("ALTER TABLE requests ADD COLUMN {name} {definition}"))?;
+            }
+        }
+        Ok(())
+    })();
+    conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+    result
 }
 
 #[cfg(test)]
@@ -371,6 +383,34 @@ mod tests {
         r.id = id.into();
         r.digest = "sha256:d".into();
         r
+    }
+
+    #[test]
+    fn an_older_store_gains_the_new_columns_and_keeps_its_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Connection::open(dir.path().join("requests.sqlite3")).unwrap();
+        old.execute_batch(
+            "CREATE TABLE requests (id TEXT PRIMARY KEY, digest TEXT NOT NULL, state TEXT NOT NULL, \
+             created_at TEXT NOT NULL, body TEXT NOT NULL)",
+        )
+        .unwrap();
+        let r = request("01OLD");
+        old.execute(
+            "INSERT INTO requests VALUES (?1, ?2, 'pending', ?3, ?4)",
+            params![r.id, r.digest, r.created_at.to_string(), serde_json::to_string(&r).unwrap()],
+        )
+        .unwrap();
+        drop(old);
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(store.get_stored("01OLD").unwrap(), (r.clone(), 0, String::new()));
+        let now = Timestamp::from_second(1_800_000_010).unwrap();
+        let (_, version, _, changed) = store
+            .update_stored("01OLD", |r| r.vote("bob", true, None, "terminal", now).map(Some))
+            .unwrap();
+        assert_eq!((version, changed), (1, true));
+        // Opening it again changes nothing.
+        drop(store);
+        assert_eq!(SqliteStore::open(dir.path()).unwrap().get_stored("01OLD").unwrap().1, 1);
     }
 
     #[test]

@@ -346,8 +346,12 @@ fn render_request(app: &App, reviewer: &Reviewer, r: &Request, notice: Option<&s
         let _ = write!(body, "<p class=\"error\">{}</p>", escape(n));
     }
     let _ = write!(body, "<pre id=\"command\">{}</pre><dl>", escape(&r.command));
+    let mut last = "";
     for (label, value) in r.summary(now).into_iter().filter(|(l, _)| *l != "command" && *l != "request") {
-        let _ = write!(body, "<dt>{}</dt><dd>{}</dd>", escape(label), escape(&value));
+        // The findings after the first `does` line read as a list under it, as in `gate show`.
+        let shown = if label == last && label == "does" { "" } else { label };
+        let _ = write!(body, "<dt>{}</dt><dd>{}</dd>", escape(shown), escape(&value));
+        last = label;
     }
     body.push_str("</dl>");
     let me = &reviewer.caller.name;
