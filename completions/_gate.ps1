@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Answer requests as they arrive, until Ctrl-C')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check a policy file, or run its tests')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, or verify it')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the approval broker: an HTTP API, a web approval page and a shared store')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the starter policy and config (existing files are kept)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -197,6 +198,119 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
         'gate;audit;help;help' {
             break
         }
+        'gate;serve' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The broker''s config file (listen address, public URL, store)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'The address to listen on, e.g. 0.0.0.0:8088 (outranks `listen:` in the config; port 0 picks one)')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'How much to log on stderr: error, warn, info or debug')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Create, list and revoke the bearer tokens of requesters and reviewers')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Print a signed, single-use link that signs a reviewer in to one request')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gate;serve;token' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The broker''s config file (listen address, public URL, store)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a token and print it once; the broker keeps only its hash')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens (never their secrets)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token at once, on every replica')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gate;serve;token;create' {
+            [CompletionResult]::new('--reviewer', '--reviewer', [CompletionResultType]::ParameterName, 'A person who reviews, named as the policy''s groups name them')
+            [CompletionResult]::new('--requester', '--requester', [CompletionResultType]::ParameterName, 'A host or pipeline that submits requests; it can never vote')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The broker''s config file (listen address, public URL, store)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;serve;token;list' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The broker''s config file (listen address, public URL, store)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per token')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;serve;token;revoke' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The broker''s config file (listen address, public URL, store)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;serve;token;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a token and print it once; the broker keeps only its hash')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens (never their secrets)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token at once, on every replica')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gate;serve;token;help;create' {
+            break
+        }
+        'gate;serve;token;help;list' {
+            break
+        }
+        'gate;serve;token;help;revoke' {
+            break
+        }
+        'gate;serve;token;help;help' {
+            break
+        }
+        'gate;serve;link' {
+            [CompletionResult]::new('--reviewer', '--reviewer', [CompletionResultType]::ParameterName, 'The reviewer the link signs in')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The broker''s config file (listen address, public URL, store)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;serve;help' {
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Create, list and revoke the bearer tokens of requesters and reviewers')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Print a signed, single-use link that signs a reviewer in to one request')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gate;serve;help;token' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a token and print it once; the broker keeps only its hash')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens (never their secrets)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token at once, on every replica')
+            break
+        }
+        'gate;serve;help;token;create' {
+            break
+        }
+        'gate;serve;help;token;list' {
+            break
+        }
+        'gate;serve;help;token;revoke' {
+            break
+        }
+        'gate;serve;help;link' {
+            break
+        }
+        'gate;serve;help;help' {
+            break
+        }
         'gate;init' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -224,6 +338,7 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'Answer requests as they arrive, until Ctrl-C')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check a policy file, or run its tests')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, or verify it')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the approval broker: an HTTP API, a web approval page and a shared store')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the starter policy and config (existing files are kept)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -269,6 +384,29 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             break
         }
         'gate;help;audit;verify' {
+            break
+        }
+        'gate;help;serve' {
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Create, list and revoke the bearer tokens of requesters and reviewers')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Print a signed, single-use link that signs a reviewer in to one request')
+            break
+        }
+        'gate;help;serve;token' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a token and print it once; the broker keeps only its hash')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens (never their secrets)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token at once, on every replica')
+            break
+        }
+        'gate;help;serve;token;create' {
+            break
+        }
+        'gate;help;serve;token;list' {
+            break
+        }
+        'gate;help;serve;token;revoke' {
+            break
+        }
+        'gate;help;serve;link' {
             break
         }
         'gate;help;init' {

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[gate] = {|@words|
             cand inbox 'Answer requests as they arrive, until Ctrl-C'
             cand policy 'Check a policy file, or run its tests'
             cand audit 'Show the audit trail, or verify it'
+            cand serve 'Run the approval broker: an HTTP API, a web approval page and a shared store'
             cand init 'Write the starter policy and config (existing files are kept)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -173,6 +174,101 @@ set edit:completion:arg-completer[gate] = {|@words|
         }
         &'gate;audit;help;help'= {
         }
+        &'gate;serve'= {
+            cand --config 'The broker''s config file (listen address, public URL, store)'
+            cand --listen 'The address to listen on, e.g. 0.0.0.0:8088 (outranks `listen:` in the config; port 0 picks one)'
+            cand --log 'How much to log on stderr: error, warn, info or debug'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand token 'Create, list and revoke the bearer tokens of requesters and reviewers'
+            cand link 'Print a signed, single-use link that signs a reviewer in to one request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;serve;token'= {
+            cand --config 'The broker''s config file (listen address, public URL, store)'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create a token and print it once; the broker keeps only its hash'
+            cand list 'List tokens (never their secrets)'
+            cand revoke 'Revoke a token at once, on every replica'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;serve;token;create'= {
+            cand --reviewer 'A person who reviews, named as the policy''s groups name them'
+            cand --requester 'A host or pipeline that submits requests; it can never vote'
+            cand --config 'The broker''s config file (listen address, public URL, store)'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;serve;token;list'= {
+            cand --config 'The broker''s config file (listen address, public URL, store)'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand --json 'One JSON object per token'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;serve;token;revoke'= {
+            cand --config 'The broker''s config file (listen address, public URL, store)'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;serve;token;help'= {
+            cand create 'Create a token and print it once; the broker keeps only its hash'
+            cand list 'List tokens (never their secrets)'
+            cand revoke 'Revoke a token at once, on every replica'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;serve;token;help;create'= {
+        }
+        &'gate;serve;token;help;list'= {
+        }
+        &'gate;serve;token;help;revoke'= {
+        }
+        &'gate;serve;token;help;help'= {
+        }
+        &'gate;serve;link'= {
+            cand --reviewer 'The reviewer the link signs in'
+            cand --config 'The broker''s config file (listen address, public URL, store)'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;serve;help'= {
+            cand token 'Create, list and revoke the bearer tokens of requesters and reviewers'
+            cand link 'Print a signed, single-use link that signs a reviewer in to one request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;serve;help;token'= {
+            cand create 'Create a token and print it once; the broker keeps only its hash'
+            cand list 'List tokens (never their secrets)'
+            cand revoke 'Revoke a token at once, on every replica'
+        }
+        &'gate;serve;help;token;create'= {
+        }
+        &'gate;serve;help;token;list'= {
+        }
+        &'gate;serve;help;token;revoke'= {
+        }
+        &'gate;serve;help;link'= {
+        }
+        &'gate;serve;help;help'= {
+        }
         &'gate;init'= {
             cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
             cand -h 'Print help'
@@ -198,6 +294,7 @@ set edit:completion:arg-completer[gate] = {|@words|
             cand inbox 'Answer requests as they arrive, until Ctrl-C'
             cand policy 'Check a policy file, or run its tests'
             cand audit 'Show the audit trail, or verify it'
+            cand serve 'Run the approval broker: an HTTP API, a web approval page and a shared store'
             cand init 'Write the starter policy and config (existing files are kept)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -230,6 +327,23 @@ set edit:completion:arg-completer[gate] = {|@words|
             cand verify 'Check the hash chain; exits 1 naming the first bad record on any edit, deletion, reorder or truncation'
         }
         &'gate;help;audit;verify'= {
+        }
+        &'gate;help;serve'= {
+            cand token 'Create, list and revoke the bearer tokens of requesters and reviewers'
+            cand link 'Print a signed, single-use link that signs a reviewer in to one request'
+        }
+        &'gate;help;serve;token'= {
+            cand create 'Create a token and print it once; the broker keeps only its hash'
+            cand list 'List tokens (never their secrets)'
+            cand revoke 'Revoke a token at once, on every replica'
+        }
+        &'gate;help;serve;token;create'= {
+        }
+        &'gate;help;serve;token;list'= {
+        }
+        &'gate;help;serve;token;revoke'= {
+        }
+        &'gate;help;serve;link'= {
         }
         &'gate;help;init'= {
         }
