@@ -30,6 +30,8 @@ pub enum StoreError {
     },
     #[error("no request matches `{0}`")]
     NotFound(String),
+    #[error("request {0} already exists")]
+    Duplicate(String),
     #[error("`{prefix}` matches {count} requests")]
     Ambiguous { prefix: String, count: usize },
     #[error("request {id} in the store cannot be read")]
@@ -48,7 +50,7 @@ impl Diagnostic for StoreError {
             StoreError::Open { .. } | StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
                 Exit::Internal
             }
-            StoreError::NotFound(_) | StoreError::Ambiguous { .. } => Exit::Usage,
+            StoreError::NotFound(_) | StoreError::Ambiguous { .. } | StoreError::Duplicate(_) => Exit::Usage,
             StoreError::Refused(TransitionError::ReasonRequired) => Exit::Usage,
             StoreError::Refused(
                 TransitionError::OwnRequest { .. }
@@ -68,6 +70,7 @@ impl Diagnostic for StoreError {
             ),
             StoreError::NotFound(_) => "`gate pending --all` lists the requests waiting".into(),
             StoreError::Ambiguous { .. } => "type more of the id".into(),
+            StoreError::Duplicate(_) => "run the command again; it gets a new request id".into(),
             StoreError::Corrupt { .. } => "the store was written by another version of gate, or edited".into(),
             StoreError::Refused(TransitionError::ReasonRequired) => "say why with --reason \"…\"".into(),
             StoreError::Refused(TransitionError::OwnRequest { .. } | TransitionError::NotEligible { .. }) => {
@@ -152,26 +155,50 @@ impl SqliteStore {
     /// Inserts a request submitted through `origin` (the broker's token id; empty locally).
     pub fn insert_from(&self, request: &Request, origin: &str) -> Result<(), StoreError> {
         let body = serde_json::to_string(request).expect("requests serialise");
-        self.conn
-            .execute(
+        let mut stmt = self
+            .conn
+            .prepare_cached(
                 "INSERT INTO requests (id, digest, state, created_at, body, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![request.id, request.digest, request.state.as_str(), request.created_at.to_string(), body, origin],
             )
             .map_err(self.sql())?;
-        Ok(())
+        match stmt.execute(params![
+            request.id,
+            request.digest,
+            request.state.as_str(),
+            request.created_at.to_string(),
+            body,
+            origin
+        ]) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                Err(StoreError::Duplicate(request.id.clone()))
+            }
+            Err(e) => Err(self.sql()(e)),
+        }
     }
 
-    /// A request with its version (how many times it changed) and origin.
+    /// A request with its version (how many times it changed) and origin. A whole id is one indexed read; a
+    /// prefix is resolved first.
     pub fn get_stored(&self, id_or_prefix: &str) -> Result<(Request, i64, String), StoreError> {
-        let id = self.resolve(id_or_prefix)?;
-        let (body, version, origin): (String, i64, String) = self
-            .conn
-            .query_row(
-                "SELECT body, version, origin FROM requests WHERE id = ?1",
-                params![id],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .map_err(self.sql())?;
+        let read = |id: &str| -> Result<Option<(String, i64, String)>, StoreError> {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT body, version, origin FROM requests WHERE id = ?1")
+                .map_err(self.sql())?;
+            stmt.query_row(params![id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .optional()
+                .map_err(self.sql())
+        };
+        let exact = id_or_prefix.trim().to_ascii_uppercase();
+        let (id, row) = match read(&exact)? {
+            Some(row) => (exact, row),
+            None => {
+                let id = self.resolve(&exact)?;
+                let row = read(&id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
+                (id, row)
+            }
+        };
+        let (body, version, origin) = row;
         Ok((Self::decode(&id, &body)?, version, origin))
     }
 
@@ -213,7 +240,7 @@ impl SqliteStore {
         let prefix = prefix.trim().to_ascii_uppercase();
         let mut stmt = self
             .conn
-            .prepare("SELECT id FROM requests WHERE id >= ?1 AND id < ?2 LIMIT 3")
+            .prepare_cached("SELECT id FROM requests WHERE id >= ?1 AND id < ?2 LIMIT 3")
             .map_err(self.sql())?;
         let upper = format!("{prefix}\u{10FFFF}");
         let ids: Vec<String> = stmt
@@ -232,16 +259,7 @@ impl SqliteStore {
     }
 
     pub fn get(&self, id_or_prefix: &str) -> Result<Request, StoreError> {
-        let id = self.resolve(id_or_prefix)?;
-        let body: String = self
-            .conn
-            .query_row(
-                "SELECT body FROM requests WHERE id = ?1",
-                params![id],
-                |row| row.get(0),
-            )
-            .map_err(self.sql())?;
-        Self::decode(&id, &body)
+        self.get_stored(id_or_prefix).map(|(r, ..)| r)
     }
 
     /// Requests in the given states (every state when empty), oldest first. The filter runs in SQLite on the
@@ -309,6 +327,17 @@ impl SqliteStore {
         id: &str,
         change: impl FnOnce(&Request) -> Result<Option<Request>, TransitionError>,
     ) -> Result<(Request, i64, String, bool), StoreError> {
+        self.update_with(id, change, |_, _| Ok(()))
+    }
+
+    /// The one transaction behind every change: read, transition, write, then `after` (which writes whatever
+    /// must commit with the change, such as the broker's audit record) only when something changed.
+    fn update_with(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&Request) -> Result<Option<Request>, TransitionError>,
+        after: impl FnOnce(&Connection, &Request) -> rusqlite::Result<()>,
+    ) -> Result<(Request, i64, String, bool), StoreError> {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite {
             path: path.clone(),
@@ -319,12 +348,11 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql)?;
         let row: Option<(String, i64, String)> = tx
-            .query_row(
-                "SELECT body, version, origin FROM requests WHERE id = ?1",
-                params![id],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()
+            .prepare_cached("SELECT body, version, origin FROM requests WHERE id = ?1")
+            .and_then(|mut stmt| {
+                stmt.query_row(params![id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                    .optional()
+            })
             .map_err(sql)?;
         let (body, version, origin) = row.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         let current = Self::decode(id, &body)?;
@@ -332,11 +360,10 @@ impl SqliteStore {
             return Ok((current, version, origin, false));
         };
         let body = serde_json::to_string(&next).expect("requests serialise");
-        tx.execute(
-            "UPDATE requests SET state = ?2, body = ?3, version = version + 1 WHERE id = ?1",
-            params![id, next.state.as_str(), body],
-        )
-        .map_err(sql)?;
+        tx.prepare_cached("UPDATE requests SET state = ?2, body = ?3, version = version + 1 WHERE id = ?1")
+            .and_then(|mut stmt| stmt.execute(params![id, next.state.as_str(), body]))
+            .map_err(sql)?;
+        after(&tx, &next).map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok((next, version + 1, origin, true))
     }

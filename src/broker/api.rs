@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::App;
+use super::{App, entry};
 use super::auth::{Caller, hash_token};
 use super::store::{AuditEntry, StoreError, Stored, TokenKind};
 use crate::approval::{Request, State as RequestState, TransitionError};
@@ -255,28 +255,28 @@ async fn create(
 ) -> Result<(StatusCode, Json<Stored>), ApiError> {
     let now = Timestamp::now();
     let request = admit(&caller, request, now)?;
-    let stored = app.store.insert(&request, &caller.token_id).await?;
+    let requested = Event::Requested {
+        id: request.id.clone(),
+        user: request.requester.user.clone(),
+        agent: request.requester.agent.clone(),
+        reason: request.reason.clone(),
+        cwd: request.cwd.clone(),
+        command: request.command.clone(),
+        kinds: request.kinds.clone(),
+        risk: request.risk,
+        environment: request.environment.clone(),
+        target: request.target.clone(),
+        digest: request.digest.clone(),
+        stdin: None,
+        policy: String::new(),
+    };
+    let stored = app
+        .store
+        .insert(&request, &caller.token_id, &entry(&requested, now))
+        .await
+        .inspect_err(|e| app.metrics.store_error(e))?;
     app.metrics.created();
     tracing::info!(id = %request.id, requester = %request.requester, via = %caller.name, "request created");
-    app.record(
-        &Event::Requested {
-            id: request.id.clone(),
-            user: request.requester.user.clone(),
-            agent: request.requester.agent.clone(),
-            reason: request.reason.clone(),
-            cwd: request.cwd.clone(),
-            command: request.command.clone(),
-            kinds: request.kinds.clone(),
-            risk: request.risk,
-            environment: request.environment.clone(),
-            target: request.target.clone(),
-            digest: request.digest.clone(),
-            stdin: None,
-            policy: String::new(),
-        },
-        now,
-    )
-    .await;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
@@ -408,29 +408,36 @@ pub async fn cast(
         )
         .hint("vote with a reviewer token: `gate serve token create --reviewer NAME`"));
     }
-    let id = app.store.get(id).await?.request.id;
+    // A whole id goes straight to the transaction; a prefix is resolved first.
+    let id = if id.len() == 26 && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        id.to_ascii_uppercase()
+    } else {
+        app.store.get(id).await?.request.id
+    };
     let now = Timestamp::now();
-    let (by, channel_owned, reason_moved) = (caller.name.clone(), channel.to_string(), reason.clone());
+    let (by, channel_owned) = (caller.name.clone(), channel.to_string());
+    let (by_note, channel_note, reason_note) = (by.clone(), channel_owned.clone(), reason.clone());
     let (stored, _) = app
         .update(
             &id,
-            Box::new(move |r| r.vote(&by, approve, reason_moved, &channel_owned, now).map(Some)),
+            Box::new(move |r| r.vote(&by, approve, reason, &channel_owned, now).map(Some)),
+            Box::new(move |r| {
+                Some(entry(
+                    &Event::Voted {
+                        id: r.id.clone(),
+                        by: by_note,
+                        approve,
+                        reason: reason_note,
+                        channel: channel_note,
+                        digest: r.digest.clone(),
+                    },
+                    now,
+                ))
+            }),
         )
         .await?;
     app.metrics.voted(approve);
     tracing::info!(%id, by = %caller.name, approve, state = %stored.request.state, "vote");
-    app.record(
-        &Event::Voted {
-            id: id.clone(),
-            by: caller.name.clone(),
-            approve,
-            reason,
-            channel: channel.to_string(),
-            digest: stored.request.digest.clone(),
-        },
-        now,
-    )
-    .await;
     Ok(stored)
 }
 
@@ -484,8 +491,13 @@ async fn cancel(
     let (id, by) = as_requester(&app, &caller, &id).await?;
     let now = Timestamp::now();
     let who = by.clone();
-    let (stored, _) = app.update(&id, Box::new(move |r| r.cancel(&who, now).map(Some))).await?;
-    app.record(&Event::Cancelled { id, by }, now).await;
+    let (stored, _) = app
+        .update(
+            &id,
+            Box::new(move |r| r.cancel(&who, now).map(Some)),
+            Box::new(move |r| Some(entry(&Event::Cancelled { id: r.id.clone(), by }, now))),
+        )
+        .await?;
     Ok(Json(stored))
 }
 
@@ -513,18 +525,22 @@ async fn execute(
     let now = Timestamp::now();
     let digest = body.digest.clone();
     let (stored, _) = app
-        .update(&id, Box::new(move |r| r.execute(&digest, now).map(Some)))
+        .update(
+            &id,
+            Box::new(move |r| r.execute(&digest, now).map(Some)),
+            Box::new(move |r| {
+                Some(entry(
+                    &Event::Executed {
+                        id: r.id.clone(),
+                        request: r.id.clone(),
+                        digest: r.digest.clone(),
+                    },
+                    now,
+                ))
+            }),
+        )
         .await?;
     app.metrics.executed();
-    app.record(
-        &Event::Executed {
-            id: id.clone(),
-            request: id.clone(),
-            digest: body.digest,
-        },
-        now,
-    )
-    .await;
     Ok(Json(stored))
 }
 

@@ -200,10 +200,27 @@ pub async fn create_link(
     ))
 }
 
+/// The broker's own audit record of an event.
+pub fn entry(event: &Event, now: Timestamp) -> AuditEntry {
+    AuditEntry {
+        source: "broker".into(),
+        stream: "events".into(),
+        seq: None,
+        hash: None,
+        record: serde_json::json!({"at": now.to_string(), "event": event}),
+        received_at: now,
+    }
+}
+
 impl App {
-    /// Applies a change and wakes whoever waits on the request.
-    pub async fn update(&self, id: &str, change: store::Change) -> Result<(Stored, bool), StoreError> {
-        let result = self.store.update(id, change).await;
+    /// Applies a change with its audit record, and wakes whoever waits on the request.
+    pub async fn update(
+        &self,
+        id: &str,
+        change: store::Change,
+        note: store::Note,
+    ) -> Result<(Stored, bool), StoreError> {
+        let result = self.store.update(id, change, note).await;
         match &result {
             Ok((stored, true)) => self.hub.wake(&stored.request.id),
             Ok(_) => {}
@@ -212,17 +229,10 @@ impl App {
         result
     }
 
-    /// Keeps one of the broker's own events in the central audit.
+    /// Keeps one of the broker's own events in the central audit, for an event that is not a change of a
+    /// request (an escalation's outcome).
     pub async fn record(&self, event: &Event, now: Timestamp) {
-        let entry = AuditEntry {
-            source: "broker".into(),
-            stream: "events".into(),
-            seq: None,
-            hash: None,
-            record: serde_json::json!({"at": now.to_string(), "event": event}),
-            received_at: now,
-        };
-        if let Err(e) = self.store.append_audit(std::slice::from_ref(&entry)).await {
+        if let Err(e) = self.store.append_audit(&[entry(event, now)]).await {
             tracing::error!(error = %e, "cannot keep the broker's audit record");
         }
     }
@@ -240,12 +250,20 @@ impl App {
         for stored in pending {
             let r = &stored.request;
             if r.expire(now).is_some() {
-                if let Ok((_, true)) = self.update(&r.id, Box::new(move |r| Ok(r.expire(now)))).await {
+                let expired = self
+                    .update(
+                        &r.id,
+                        Box::new(move |r| Ok(r.expire(now))),
+                        Box::new(move |r| Some(entry(&Event::Expired { id: r.id.clone() }, now))),
+                    )
+                    .await;
+                if let Ok((_, true)) = expired {
                     tracing::info!(id = %r.id, "request expired");
-                    self.record(&Event::Expired { id: r.id.clone() }, now).await;
                 }
             } else if r.escalate(now).is_some()
-                && let Ok((escalated, true)) = self.update(&r.id, Box::new(move |r| Ok(r.escalate(now)))).await
+                && let Ok((escalated, true)) = self
+                    .update(&r.id, Box::new(move |r| Ok(r.escalate(now))), Box::new(|_| None))
+                    .await
             {
                 self.escalate(&escalated.request, now).await;
             }

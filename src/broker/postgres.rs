@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use tokio_postgres::{AsyncMessage, NoTls, Row};
 
 use super::Hub;
-use super::store::{AuditEntry, Change, Result, Store, StoreError, Stored, TokenKind, TokenRecord};
+use super::store::{AuditEntry, Change, Note, Result, Store, StoreError, Stored, TokenKind, TokenRecord};
 use crate::approval::{Request, State};
 
 const SCHEMA: &str = "
@@ -183,6 +183,16 @@ impl Postgres {
     }
 }
 
+async fn insert_audit(tx: &deadpool_postgres::Transaction<'_>, e: &AuditEntry) -> Result<u64> {
+    tx.execute(
+        "INSERT INTO gate_audit (source, stream, seq, hash, record, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        &[&e.source, &e.stream, &e.seq, &e.hash, &e.record.to_string(), &e.received_at.to_string()],
+    )
+    .await
+    .map_err(|e| pg(&e))
+}
+
 /// Relays `NOTIFY gate_requests` to the local hub, reconnecting with a back-off when PostgreSQL goes away.
 async fn listen(config: tokio_postgres::Config, hub: Arc<Hub>) {
     let mut backoff = Duration::from_millis(100);
@@ -254,11 +264,12 @@ impl Store for Postgres {
         .boxed()
     }
 
-    fn insert<'a>(&'a self, request: &'a Request, origin: &'a str) -> BoxFuture<'a, Result<Stored>> {
+    fn insert<'a>(&'a self, request: &'a Request, origin: &'a str, entry: &'a AuditEntry) -> BoxFuture<'a, Result<Stored>> {
         async move {
-            let client = self.client().await?;
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(|e| pg(&e))?;
             let body = serde_json::to_string(request).expect("requests serialise");
-            let n = client
+            let n = tx
                 .execute(
                     "INSERT INTO gate_requests (id, digest, state, created_at, origin, body) \
                      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
@@ -276,6 +287,8 @@ impl Store for Postgres {
             if n == 0 {
                 return Err(StoreError::Exists(request.id.clone()));
             }
+            insert_audit(&tx, entry).await?;
+            tx.commit().await.map_err(|e| pg(&e))?;
             Ok(Stored {
                 request: request.clone(),
                 version: 0,
@@ -325,7 +338,7 @@ impl Store for Postgres {
         .boxed()
     }
 
-    fn update<'a>(&'a self, id: &'a str, change: Change) -> BoxFuture<'a, Result<(Stored, bool)>> {
+    fn update<'a>(&'a self, id: &'a str, change: Change, note: Note) -> BoxFuture<'a, Result<(Stored, bool)>> {
         async move {
             let mut client = self.client().await?;
             let tx = client.transaction().await.map_err(|e| pg(&e))?;
@@ -348,6 +361,9 @@ impl Store for Postgres {
             )
             .await
             .map_err(|e| pg(&e))?;
+            if let Some(entry) = note(&next) {
+                insert_audit(&tx, &entry).await?;
+            }
             tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &id])
                 .await
                 .map_err(|e| pg(&e))?;
@@ -451,21 +467,7 @@ impl Store for Postgres {
             let tx = client.transaction().await.map_err(|e| pg(&e))?;
             let mut added = 0;
             for e in entries {
-                added += tx
-                    .execute(
-                        "INSERT INTO gate_audit (source, stream, seq, hash, record, received_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                        &[
-                            &e.source,
-                            &e.stream,
-                            &e.seq,
-                            &e.hash,
-                            &e.record.to_string(),
-                            &e.received_at.to_string(),
-                        ],
-                    )
-                    .await
-                    .map_err(|e| pg(&e))?;
+                added += insert_audit(&tx, e).await?;
             }
             tx.commit().await.map_err(|e| pg(&e))?;
             Ok(usize::try_from(added).unwrap_or(usize::MAX))

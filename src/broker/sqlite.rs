@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use futures_util::future::{BoxFuture, FutureExt as _};
 use jiff::Timestamp;
 
-use super::store::{AuditEntry, Change, Result, Store, StoreError, Stored, TokenRecord};
+use super::store::{AuditEntry, Change, Note, Result, Store, StoreError, Stored, TokenRecord};
 use crate::approval::store::{SqliteStore, StoreError as LocalError};
 use crate::approval::{Request, State};
 
@@ -18,6 +18,7 @@ pub struct Sqlite {
 fn convert(e: LocalError) -> StoreError {
     match e {
         LocalError::NotFound(id) => StoreError::NotFound(id),
+        LocalError::Duplicate(id) => StoreError::Exists(id),
         LocalError::Ambiguous { prefix, count } => StoreError::Ambiguous { prefix, count },
         LocalError::Corrupt { id, source } => StoreError::Corrupt {
             id,
@@ -77,17 +78,14 @@ impl Store for Sqlite {
         async move { self.with(|s| s.signing_key()) }.boxed()
     }
 
-    fn insert<'a>(&'a self, request: &'a Request, origin: &'a str) -> BoxFuture<'a, Result<Stored>> {
+    fn insert<'a>(&'a self, request: &'a Request, origin: &'a str, entry: &'a AuditEntry) -> BoxFuture<'a, Result<Stored>> {
         async move {
-            self.with(|s| {
-                if s.get_stored(&request.id).is_ok_and(|(r, ..)| r.id == request.id) {
-                    return Ok(None);
-                }
-                s.insert_from(request, origin)?;
-                s.get_stored(&request.id).map(Some)
-            })?
-            .map(stored)
-            .ok_or_else(|| StoreError::Exists(request.id.clone()))
+            self.with(|s| s.insert_noting(request, origin, entry))?;
+            Ok(Stored {
+                request: request.clone(),
+                version: 0,
+                origin: origin.to_string(),
+            })
         }
         .boxed()
     }
@@ -109,9 +107,9 @@ impl Store for Sqlite {
         .boxed()
     }
 
-    fn update<'a>(&'a self, id: &'a str, change: Change) -> BoxFuture<'a, Result<(Stored, bool)>> {
+    fn update<'a>(&'a self, id: &'a str, change: Change, note: Note) -> BoxFuture<'a, Result<(Stored, bool)>> {
         async move {
-            self.with(|s| s.update_stored(id, change)).map(|(request, version, origin, changed)| {
+            self.with(|s| s.update_noting(id, change, note)).map(|(request, version, origin, changed)| {
                 (
                     Stored {
                         request,

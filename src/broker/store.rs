@@ -72,6 +72,9 @@ pub struct AuditEntry {
 /// A boxed change: the pure transition to apply to the stored request.
 pub type Change = Box<dyn FnOnce(&Request) -> std::result::Result<Option<Request>, TransitionError> + Send>;
 
+/// The broker's audit record of a change, made from the request as changed, and committed with it.
+pub type Note = Box<dyn FnOnce(&Request) -> Option<AuditEntry> + Send>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the broker's store is unavailable: {0}")]
@@ -99,17 +102,20 @@ pub trait Store: Send + Sync {
     /// The key that signs links, sessions and CSRF tokens: made once, shared by every replica on the store.
     fn signing_key(&self) -> BoxFuture<'_, Result<Vec<u8>>>;
 
-    fn insert<'a>(&'a self, request: &'a Request, origin: &'a str) -> BoxFuture<'a, Result<Stored>>;
+    /// Inserts a request with the broker's record of it, in one transaction.
+    fn insert<'a>(&'a self, request: &'a Request, origin: &'a str, entry: &'a AuditEntry)
+    -> BoxFuture<'a, Result<Stored>>;
     /// An id, or any unique prefix of one.
     fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Stored>>;
     /// Requests in these states (every state when empty), for one digest when given, newest first.
     fn list<'a>(&'a self, states: &'a [State], digest: Option<&'a str>, limit: usize)
     -> BoxFuture<'a, Result<Vec<Stored>>>;
-    /// Applies `change` atomically; returns the request as it now stands and whether it changed.
-    fn update<'a>(&'a self, id: &'a str, change: Change) -> BoxFuture<'a, Result<(Stored, bool)>>;
+    /// Applies `change` atomically, with the record `note` makes of it; returns the request as it now stands and
+    /// whether it changed.
+    fn update<'a>(&'a self, id: &'a str, change: Change, note: Note) -> BoxFuture<'a, Result<(Stored, bool)>>;
 
     fn add_token<'a>(&'a self, token: &'a TokenRecord) -> BoxFuture<'a, Result<()>>;
-    /// A live (unrevoked) token by the hash of its secret.
+    /// A token by the hash of its secret (revoked ones too: the caller checks).
     fn token_by_hash<'a>(&'a self, hash: &'a str) -> BoxFuture<'a, Result<Option<TokenRecord>>>;
     fn token_by_id<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<TokenRecord>>>;
     fn tokens(&self) -> BoxFuture<'_, Result<Vec<TokenRecord>>>;

@@ -2,9 +2,10 @@
 //! the signing key. They sit beside the requests table so that one file holds everything a broker knows.
 
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension as _, params};
+use rusqlite::{Connection, OptionalExtension as _, params};
 
 use super::{SqliteStore, StoreError};
+use crate::approval::{Request, TransitionError};
 use crate::broker::store::{AuditEntry, TokenKind, TokenRecord};
 
 const SCHEMA: &str = "
@@ -56,7 +57,35 @@ fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRecord> {
 
 const TOKEN_COLUMNS: &str = "id, kind, name, hash, created_at, revoked_at";
 
+fn insert_audit(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO audit (source, stream, seq, hash, record, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![e.source, e.stream, e.seq, e.hash, e.record.to_string(), e.received_at.to_string()])
+}
+
 impl SqliteStore {
+    /// Inserts a request and the broker's record of it, in one transaction.
+    pub fn insert_noting(&self, request: &Request, origin: &str, entry: &AuditEntry) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(self.sql())?;
+        self.insert_from(request, origin)?;
+        insert_audit(&self.conn, entry).map_err(self.sql())?;
+        tx.commit().map_err(self.sql())
+    }
+
+    /// `update_stored`, with the broker's record of the change (from `note`) committed in the same transaction.
+    pub fn update_noting(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&Request) -> Result<Option<Request>, TransitionError>,
+        note: impl FnOnce(&Request) -> Option<AuditEntry>,
+    ) -> Result<(Request, i64, String, bool), StoreError> {
+        self.update_with(id, change, |conn, next| match note(next) {
+            Some(entry) => insert_audit(conn, &entry).map(|_| ()),
+            None => Ok(()),
+        })
+    }
+
     /// Creates the broker's tables, and its signing key from `fresh_key` the first time.
     pub fn open_broker_tables(&self, fresh_key: &[u8]) -> Result<(), StoreError> {
         self.conn.execute_batch(SCHEMA).map_err(self.sql())?;
@@ -94,12 +123,11 @@ impl SqliteStore {
 
     pub fn token_where(&self, column: &str, value: &str) -> Result<Option<TokenRecord>, StoreError> {
         let column = if column == "hash" { "hash" } else { "id" };
-        self.conn
-            .query_row(
-                &format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE {column} = ?1"),
-                params![value],
-                token_row,
-            )
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE {column} = ?1"))
+            .map_err(self.sql())?;
+        stmt.query_row(params![value], token_row)
             .optional()
             .map_err(self.sql())
     }
@@ -146,13 +174,7 @@ impl SqliteStore {
         let tx = self.conn.transaction().map_err(sql)?;
         let mut added = 0;
         for e in entries {
-            added += tx
-                .execute(
-                    "INSERT OR IGNORE INTO audit (source, stream, seq, hash, record, received_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![e.source, e.stream, e.seq, e.hash, e.record.to_string(), e.received_at.to_string()],
-                )
-                .map_err(sql)?;
+            added += insert_audit(&tx, e).map_err(sql)?;
         }
         tx.commit().map_err(sql)?;
         Ok(added)
