@@ -1,5 +1,7 @@
 //! The broker's embedded store: the same SQLite file format as the local store, plus the broker's tables. One
-//! connection behind a mutex; each call is one short statement or transaction, so nothing awaits while holding it.
+//! connection writes (SQLite has one writer at a time anyway) and a few more read, each behind a mutex; in WAL
+//! mode readers never wait for the writer. Each call is one short statement or transaction, so nothing awaits
+//! while holding a connection.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -12,8 +14,12 @@ use crate::approval::store::{SqliteStore, StoreError as LocalError};
 use crate::approval::{Request, State};
 
 pub struct Sqlite {
-    inner: Mutex<SqliteStore>,
+    writer: Mutex<SqliteStore>,
+    readers: Vec<Mutex<SqliteStore>>,
 }
+
+/// Reading connections: more than the runtime's workers (one per core), so a read rarely waits.
+const READERS: usize = 3;
 
 fn convert(e: LocalError) -> StoreError {
     match e {
@@ -38,6 +44,10 @@ fn convert(e: LocalError) -> StoreError {
     }
 }
 
+fn poisoned() -> StoreError {
+    StoreError::Unavailable("the store's lock was poisoned by a panic".into())
+}
+
 fn stored((request, version, origin): (Request, i64, String)) -> Stored {
     Stored {
         request,
@@ -51,17 +61,29 @@ impl Sqlite {
     pub fn open(dir: &Path, fresh_key: &[u8]) -> Result<Sqlite> {
         let store = SqliteStore::open(dir).map_err(convert)?;
         store.open_broker_tables(fresh_key).map_err(convert)?;
+        let readers = (0..READERS)
+            .map(|_| SqliteStore::open(dir).map(Mutex::new).map_err(convert))
+            .collect::<Result<_>>()?;
         Ok(Sqlite {
-            inner: Mutex::new(store),
+            writer: Mutex::new(store),
+            readers,
         })
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut SqliteStore) -> std::result::Result<T, LocalError>) -> Result<T> {
-        let mut guard = self
-            .inner
-            .lock()
-            .map_err(|_| StoreError::Unavailable("the store's lock was poisoned by a panic".into()))?;
+        let mut guard = self.writer.lock().map_err(|_| poisoned())?;
         f(&mut guard).map_err(convert)
+    }
+
+    /// Runs a read on whichever reading connection is free (or waits for the first).
+    fn read<T>(&self, f: impl FnOnce(&SqliteStore) -> std::result::Result<T, LocalError>) -> Result<T> {
+        for reader in &self.readers {
+            if let Ok(guard) = reader.try_lock() {
+                return f(&guard).map_err(convert);
+            }
+        }
+        let guard = self.readers[0].lock().map_err(|_| poisoned())?;
+        f(&guard).map_err(convert)
     }
 }
 
@@ -71,11 +93,11 @@ impl Store for Sqlite {
     }
 
     fn ping(&self) -> BoxFuture<'_, Result<()>> {
-        async move { self.with(|s| s.ping()) }.boxed()
+        async move { self.read(|s| s.ping()) }.boxed()
     }
 
     fn signing_key(&self) -> BoxFuture<'_, Result<Vec<u8>>> {
-        async move { self.with(|s| s.signing_key()) }.boxed()
+        async move { self.read(|s| s.signing_key()) }.boxed()
     }
 
     fn insert<'a>(&'a self, request: &'a Request, origin: &'a str, entry: &'a AuditEntry) -> BoxFuture<'a, Result<Stored>> {
@@ -91,7 +113,7 @@ impl Store for Sqlite {
     }
 
     fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Stored>> {
-        async move { self.with(|s| s.get_stored(id)).map(stored) }.boxed()
+        async move { self.read(|s| s.get_stored(id)).map(stored) }.boxed()
     }
 
     fn list<'a>(
@@ -101,7 +123,7 @@ impl Store for Sqlite {
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<Stored>>> {
         async move {
-            self.with(|s| s.list_stored(states, digest, limit))
+            self.read(|s| s.list_stored(states, digest, limit))
                 .map(|rows| rows.into_iter().map(stored).collect())
         }
         .boxed()
@@ -128,15 +150,15 @@ impl Store for Sqlite {
     }
 
     fn token_by_hash<'a>(&'a self, hash: &'a str) -> BoxFuture<'a, Result<Option<TokenRecord>>> {
-        async move { self.with(|s| s.token_where("hash", hash)) }.boxed()
+        async move { self.read(|s| s.token_where("hash", hash)) }.boxed()
     }
 
     fn token_by_id<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<TokenRecord>>> {
-        async move { self.with(|s| s.token_where("id", id)) }.boxed()
+        async move { self.read(|s| s.token_where("id", id)) }.boxed()
     }
 
     fn tokens(&self) -> BoxFuture<'_, Result<Vec<TokenRecord>>> {
-        async move { self.with(|s| s.tokens()) }.boxed()
+        async move { self.read(|s| s.tokens()) }.boxed()
     }
 
     fn revoke<'a>(&'a self, id: &'a str, at: Timestamp) -> BoxFuture<'a, Result<bool>> {
@@ -152,6 +174,6 @@ impl Store for Sqlite {
     }
 
     fn audit(&self, limit: usize) -> BoxFuture<'_, Result<Vec<AuditEntry>>> {
-        async move { self.with(|s| s.audit(limit)) }.boxed()
+        async move { self.read(|s| s.audit(limit)) }.boxed()
     }
 }
