@@ -15,7 +15,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 fn setting(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn body(n: usize) -> String {
@@ -56,27 +59,38 @@ impl Api {
 
     async fn create(&self, n: usize) -> (String, String) {
         let v = self.post("/v1/requests", &self.requester, body(n)).await;
-        (v["id"].as_str().unwrap().to_string(), v["digest"].as_str().unwrap().to_string())
+        (
+            v["id"].as_str().unwrap().to_string(),
+            v["digest"].as_str().unwrap().to_string(),
+        )
     }
 
     async fn approve(&self, id: &str) {
         let v = self
-            .post(&format!("/v1/requests/{id}/votes"), &self.reviewer, r#"{"decision":"approve"}"#.into())
+            .post(
+                &format!("/v1/requests/{id}/votes"),
+                &self.reviewer,
+                r#"{"decision":"approve"}"#.into(),
+            )
             .await;
         assert_eq!(v["state"], "approved");
     }
 
     async fn resolve(&self, id: &str, digest: &str) {
         let v = self
-            .post(&format!("/v1/requests/{id}/execute"), &self.requester, serde_json::json!({"digest": digest}).to_string())
+            .post(
+                &format!("/v1/requests/{id}/execute"),
+                &self.requester,
+                serde_json::json!({"digest": digest}).to_string(),
+            )
             .await;
         assert_eq!(v["state"], "executed");
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
+/// The `p`th percentile (0 to 100) of sorted samples.
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    sorted[(sorted.len() - 1) * p / 100]
 }
 
 fn main() {
@@ -85,11 +99,26 @@ fn main() {
     let polls = setting("GATE_BENCH_POLLS", 1000);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("serve.yaml");
-    std::fs::write(&config, format!("store: {{sqlite: {}}}\n", dir.path().join("store").display())).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "store: {{sqlite: {}}}\n",
+            dir.path().join("store").display()
+        ),
+    )
+    .unwrap();
     let gate = env!("CARGO_BIN_EXE_gate");
     let token = |kind: &str, name: &str| {
         let out = Command::new(gate)
-            .args(["serve", "--config", config.to_str().unwrap(), "token", "create", kind, name])
+            .args([
+                "serve",
+                "--config",
+                config.to_str().unwrap(),
+                "token",
+                "create",
+                kind,
+                name,
+            ])
             .env("GATE_HOME", dir.path())
             .output()
             .unwrap();
@@ -99,22 +128,38 @@ fn main() {
     let requester = token("--requester", "bench-host");
     let reviewer = token("--reviewer", "bench-reviewer");
     let mut server = Command::new(gate)
-        .args(["serve", "--config", config.to_str().unwrap(), "--listen", "127.0.0.1:0", "--log", "warn"])
+        .args([
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--log",
+            "warn",
+        ])
         .env("GATE_HOME", dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
     let mut url = String::new();
-    std::io::BufReader::new(server.stdout.take().unwrap()).read_line(&mut url).unwrap();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
     let _ = rustls::crypto::ring::default_provider().install_default();
     let api = Arc::new(Api {
-        http: reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap(),
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()
+            .unwrap(),
         url: url.trim().to_string(),
         requester,
         reviewer,
     });
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
 
     // Warm up the connections and the store.
     rt.block_on(async {
@@ -148,7 +193,8 @@ fn main() {
         }
     });
     let elapsed = started.elapsed();
-    let rate = round_trips as f64 / elapsed.as_secs_f64();
+    let rate =
+        f64::from(u32::try_from(round_trips).expect("a bounded load")) / elapsed.as_secs_f64();
 
     // Vote → long poll: eight polls in flight at a time, each voted on a moment after it starts waiting.
     let latencies = rt.block_on(async {
@@ -171,7 +217,10 @@ fn main() {
                                 .await
                                 .unwrap();
                             let v: serde_json::Value = r.json().await.unwrap();
-                            (Instant::now(), v["state"].as_str().unwrap_or("").to_string())
+                            (
+                                Instant::now(),
+                                v["state"].as_str().unwrap_or("").to_string(),
+                            )
                         })
                     };
                     // Let the poll reach the broker and start waiting.
@@ -193,13 +242,16 @@ fn main() {
     sorted.sort();
     let _ = server.kill();
     let _ = server.wait();
-    println!("round trips: {round_trips} at concurrency {concurrency} in {:.2} s: {rate:.0} per second", elapsed.as_secs_f64());
+    println!(
+        "round trips: {round_trips} at concurrency {concurrency} in {:.2} s: {rate:.0} per second",
+        elapsed.as_secs_f64()
+    );
     println!(
         "vote -> long poll returns ({} samples): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         sorted.len(),
-        percentile(&sorted, 0.50).as_secs_f64() * 1e3,
-        percentile(&sorted, 0.90).as_secs_f64() * 1e3,
-        percentile(&sorted, 0.99).as_secs_f64() * 1e3,
+        percentile(&sorted, 50).as_secs_f64() * 1e3,
+        percentile(&sorted, 90).as_secs_f64() * 1e3,
+        percentile(&sorted, 99).as_secs_f64() * 1e3,
         sorted.last().unwrap().as_secs_f64() * 1e3,
     );
 }

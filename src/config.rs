@@ -48,7 +48,28 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, PolicyError> {
         match std::fs::read_to_string(path) {
             Ok(text) if text.trim().is_empty() => Ok(Config::default()),
-            Ok(text) => from_yaml(&text, &path.display().to_string()),
+            Ok(text) => {
+                let origin = path.display().to_string();
+                let config: Config = from_yaml(&text, &origin)?;
+                if let Some(b) = &config.backend {
+                    let retry = b.retry_for.as_deref().unwrap_or("10s");
+                    if crate::policy::parse_duration(retry).is_none() {
+                        return Err(PolicyError::Invalid {
+                            line: text
+                                .lines()
+                                .position(|l| l.contains("retry_for"))
+                                .map_or(1, |i| i as u64 + 1),
+                            column: 1,
+                            origin,
+                            message: format!(
+                                "`retry_for: {retry}` is not a duration like 10s or 1m"
+                            ),
+                            hint: Some("e.g. retry_for: 30s".into()),
+                        });
+                    }
+                }
+                Ok(config)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(source) => Err(PolicyError::Read {
                 origin: path.display().to_string(),
@@ -89,6 +110,16 @@ mod tests {
         .unwrap();
         let c = Config::load(&path).unwrap();
         assert_eq!(c.store.as_deref(), Some(Path::new("/srv/gate")));
+        std::fs::write(
+            &path,
+            "backend:\n  url: 'http://x'\n  token_file: /t\n  retry_for: soon\n",
+        )
+        .unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("config.yaml:4:1: `retry_for: soon` is not a duration"),
+            "{e}"
+        );
         std::fs::write(&path, "stor: /srv/gate\n").unwrap();
         let e = Config::load(&path).unwrap_err().to_string();
         assert!(e.contains("config.yaml:1:1: unknown field `stor`"), "{e}");

@@ -6,8 +6,8 @@
 //! processes, the clock or the terminal sits in the adapters beside them.
 
 pub mod approval;
-pub mod assess;
 pub mod approvers;
+pub mod assess;
 pub mod audit;
 pub mod broker;
 pub mod classify;

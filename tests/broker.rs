@@ -60,11 +60,22 @@ fn finish(child: Child) -> (i32, String) {
 fn two_approvals_release_a_waiting_run(broker: &Broker, voting: &Broker) {
     let t = team(broker, voting, "");
     let marker = t.requester.path().join("ran");
-    let child = spawn_run(&t.requester, &["--reason", "INC-1", "--", "touch", marker.to_str().unwrap()]);
+    let child = spawn_run(
+        &t.requester,
+        &["--reason", "INC-1", "--", "touch", marker.to_str().unwrap()],
+    );
     let id = pending_id(broker, &t.alice_token);
-    t.alice.gate().args(["approve", &id]).assert().success().stdout(predicate::str::contains("still needs 1"));
+    t.alice
+        .gate()
+        .args(["approve", &id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("still needs 1"));
     std::thread::sleep(Duration::from_millis(300));
-    assert!(!marker.exists(), "one approval of two does not run the command");
+    assert!(
+        !marker.exists(),
+        "one approval of two does not run the command"
+    );
     t.bob.gate().args(["approve", &id]).assert().success();
     let (code, stderr) = finish(child);
     assert_eq!(code, 0, "{stderr}\nbroker log:\n{}", broker.log());
@@ -77,13 +88,32 @@ fn two_approvals_release_a_waiting_run(broker: &Broker, voting: &Broker) {
         .code(75);
     // The requester's audit records reach the broker's central audit.
     eventually(10, "the requester's records in the central audit", || {
-        let a = http("GET", &format!("{}/v1/audit?limit=1000", broker.url), &[("authorization", &bearer(&t.alice_token))], None);
+        let a = http(
+            "GET",
+            &format!("{}/v1/audit?limit=1000", broker.url),
+            &[("authorization", &bearer(&t.alice_token))],
+            None,
+        );
         a.json()["entries"].as_array().unwrap().iter().any(|e| {
-            e["source"] == "requester:ci-runner-1" && e["record"]["event"] == "exited" && e["record"]["id"].is_string()
+            e["source"] == "requester:ci-runner-1"
+                && e["record"]["event"] == "exited"
+                && e["record"]["id"].is_string()
         })
     });
-    let shipped = std::fs::read_to_string(t.requester.path().join("audit.jsonl.shipped")).unwrap();
-    assert_eq!(shipped.trim(), t.requester.records().len().to_string(), "every local record was shipped");
+    let cursor = std::fs::read_to_string(t.requester.path().join("audit.jsonl.shipped")).unwrap();
+    let (seq, offset) = cursor.trim().split_once(' ').unwrap();
+    assert_eq!(
+        seq,
+        t.requester.records().len().to_string(),
+        "every local record was shipped"
+    );
+    assert_eq!(
+        offset,
+        std::fs::metadata(t.requester.audit_file())
+            .unwrap()
+            .len()
+            .to_string()
+    );
 }
 
 #[test]
@@ -107,10 +137,21 @@ fn two_replicas_on_one_postgres_agree() {
     assert_ne!(a.url, b.url);
     // Created and waited on through A, voted on through B: B's votes wake A's long poll through NOTIFY.
     two_approvals_release_a_waiting_run(&a, &b);
+    assert!(
+        a.log().contains("a replica changed a request"),
+        "A heard B's changes:\n{}",
+        a.log()
+    );
     // A token made through one replica is known to the other, and revoking it anywhere revokes it everywhere.
     let token = a.token("reviewer", "dave");
     let who = |broker: &Broker| {
-        http("GET", &format!("{}/v1/whoami", broker.url), &[("authorization", &bearer(&token))], None).status
+        http(
+            "GET",
+            &format!("{}/v1/whoami", broker.url),
+            &[("authorization", &bearer(&token))],
+            None,
+        )
+        .status
     };
     assert_eq!(who(&b), 200);
     let listed = b.manage(&["token", "list", "--json"]);
@@ -136,10 +177,26 @@ fn tokens_and_identities_are_checked_on_the_server() {
     assert_eq!(missing.status, 401);
     assert!(missing.header("www-authenticate").starts_with("Bearer"));
     assert_eq!(missing.json()["code"], "unauthorized");
-    assert_eq!(http("GET", &url, &[("authorization", "Bearer gate_wrong")], None).status, 401);
-    assert_eq!(http("GET", &url, &[("authorization", &bearer(&t.requester_token))], None).status, 200);
+    assert_eq!(
+        http("GET", &url, &[("authorization", "Bearer gate_wrong")], None).status,
+        401
+    );
+    assert_eq!(
+        http(
+            "GET",
+            &url,
+            &[("authorization", &bearer(&t.requester_token))],
+            None
+        )
+        .status,
+        200
+    );
 
-    t.requester.gate().args(["run", "--no-wait", "--", "touch", "x"]).assert().code(75);
+    t.requester
+        .gate()
+        .args(["run", "--no-wait", "--", "touch", "x"])
+        .assert()
+        .code(75);
     let id = pending_id(&broker, &t.alice_token);
     // A requester token cannot vote, through the API or the CLI.
     let vote = |token: &str| {
@@ -179,7 +236,12 @@ fn tokens_and_identities_are_checked_on_the_server() {
     );
     assert_eq!(self_vote.status, 403);
     assert_eq!(self_vote.json()["code"], "own_request");
-    t.alice.gate().args(["approve", &own_id]).assert().code(77).stderr(predicate::str::contains("own request"));
+    t.alice
+        .gate()
+        .args(["approve", &own_id])
+        .assert()
+        .code(77)
+        .stderr(predicate::str::contains("own request"));
 
     // A denial needs a reason; with one, the request ends.
     let no_reason = vote(&t.alice_token);
@@ -192,12 +254,20 @@ fn tokens_and_identities_are_checked_on_the_server() {
     );
     assert_eq!(deny.status, 409, "one vote per reviewer");
     // A body that is not JSON is a 4xx with a JSON error, not a crash.
-    let bad = http("POST", &url, &[("authorization", &bearer(&t.alice_token))], Some("{not json"));
+    let bad = http(
+        "POST",
+        &url,
+        &[("authorization", &bearer(&t.alice_token))],
+        Some("{not json"),
+    );
     assert_eq!(bad.status, 400);
     assert_eq!(bad.json()["code"], "bad_body");
     // A revoked token stops working at once.
     let listed = String::from_utf8(broker.manage(&["token", "list", "--json"]).stdout).unwrap();
-    assert!(!listed.contains(&t.alice_token), "token list never shows secrets");
+    assert!(
+        !listed.contains(&t.alice_token),
+        "token list never shows secrets"
+    );
     let alice_id = listed
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
@@ -206,9 +276,19 @@ fn tokens_and_identities_are_checked_on_the_server() {
         .as_str()
         .unwrap()
         .to_string();
-    assert!(broker.manage(&["token", "revoke", &alice_id]).status.success());
+    assert!(
+        broker
+            .manage(&["token", "revoke", &alice_id])
+            .status
+            .success()
+    );
     assert_eq!(vote(&t.alice_token).status, 401);
-    t.alice.gate().args(["pending"]).assert().code(78).stderr(predicate::str::contains("revoked"));
+    t.alice
+        .gate()
+        .args(["pending"])
+        .assert()
+        .code(78)
+        .stderr(predicate::str::contains("revoked"));
 }
 
 /// A request body as a client would send it, claiming to be from `user`.
@@ -228,10 +308,18 @@ fn request_body(user: &str) -> String {
 
 /// Signs in on the web page with a reviewer token; returns the session cookie.
 fn sign_in(broker: &Broker, token: &str) -> String {
-    let a = http("POST", &format!("{}/login", broker.url), &[], Some(&format!("token={token}&next=/requests")));
+    let a = http(
+        "POST",
+        &format!("{}/login", broker.url),
+        &[],
+        Some(&format!("token={token}&next=/requests")),
+    );
     assert_eq!(a.status, 303, "{}", a.body);
     let cookie = a.header("set-cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     cookie.split(';').next().unwrap().to_string()
 }
 
@@ -246,7 +334,14 @@ fn the_web_page_escapes_markup_and_refuses_forged_posts() {
     let t = team(&broker, &broker, "");
     t.requester
         .gate()
-        .args(["run", "--no-wait", "--", "touch", "<script>alert(1)</script>", "<!channel> <https://evil.example|click>"])
+        .args([
+            "run",
+            "--no-wait",
+            "--",
+            "touch",
+            "<script>alert(1)</script>",
+            "<!channel> <https://evil.example|click>",
+        ])
         .assert()
         .code(75);
     let id = pending_id(&broker, &t.alice_token);
@@ -255,39 +350,102 @@ fn the_web_page_escapes_markup_and_refuses_forged_posts() {
     let anonymous = http("GET", &page_url, &[], None);
     assert_eq!(anonymous.status, 303);
     assert_eq!(anonymous.header("location"), format!("/login?next=/r/{id}"));
-    let wrong = http("POST", &format!("{}/login", broker.url), &[], Some("token=gate_nope"));
+    let wrong = http(
+        "POST",
+        &format!("{}/login", broker.url),
+        &[],
+        Some("token=gate_nope"),
+    );
     assert_eq!(wrong.status, 401);
-    let requester_login = http("POST", &format!("{}/login", broker.url), &[], Some(&format!("token={}", t.requester_token)));
-    assert_eq!(requester_login.status, 401, "requester tokens cannot sign in to review");
+    let requester_login = http(
+        "POST",
+        &format!("{}/login", broker.url),
+        &[],
+        Some(&format!("token={}", t.requester_token)),
+    );
+    assert_eq!(
+        requester_login.status, 401,
+        "requester tokens cannot sign in to review"
+    );
 
     let cookie = sign_in(&broker, &t.alice_token);
     let page = http("GET", &page_url, &[("cookie", &cookie)], None);
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{}", page.body);
-    assert!(page.body.contains("&lt;!channel&gt; &lt;https://evil.example|click&gt;"), "{}", page.body);
-    assert!(!page.body.contains("<script>alert"), "no markup from the command survives");
+    assert!(
+        page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("&lt;!channel&gt; &lt;https://evil.example|click&gt;"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("<script>alert"),
+        "no markup from the command survives"
+    );
     assert!(!page.body.contains("<!channel>"));
-    for shown in ["two-dbas", "2 from dba", "production", "sha256:", "<dt>asked by</dt>", "<pre id=\"command\">"] {
-        assert!(page.body.contains(shown), "the page shows {shown}: {}", page.body);
+    for shown in [
+        "two-dbas",
+        "2 from dba",
+        "production",
+        "sha256:",
+        "<dt>asked by</dt>",
+        "<pre id=\"command\">",
+    ] {
+        assert!(
+            page.body.contains(shown),
+            "the page shows {shown}: {}",
+            page.body
+        );
     }
-    assert!(page.body.contains("name=\"viewport\""), "readable on a phone");
+    assert!(
+        page.body.contains("name=\"viewport\""),
+        "readable on a phone"
+    );
     let csrf = csrf_of(&page.body);
     let state = || {
-        http("GET", &format!("{}/v1/requests/{id}", broker.url), &[("authorization", &bearer(&t.alice_token))], None)
-            .json()["votes"]
+        http(
+            "GET",
+            &format!("{}/v1/requests/{id}", broker.url),
+            &[("authorization", &bearer(&t.alice_token))],
+            None,
+        )
+        .json()["votes"]
             .as_array()
             .unwrap()
             .len()
     };
     // A GET never votes.
-    assert_eq!(http("GET", &format!("{page_url}/vote?decision=approve"), &[("cookie", &cookie)], None).status, 405);
+    assert_eq!(
+        http(
+            "GET",
+            &format!("{page_url}/vote?decision=approve"),
+            &[("cookie", &cookie)],
+            None
+        )
+        .status,
+        405
+    );
     // A cross-site form post: no CSRF token.
-    let forged = http("POST", &format!("{page_url}/vote"), &[("cookie", &cookie)], Some("decision=approve"));
+    let forged = http(
+        "POST",
+        &format!("{page_url}/vote"),
+        &[("cookie", &cookie)],
+        Some("decision=approve"),
+    );
     assert_eq!(forged.status, 403);
     // A CSRF token from another session.
     let bob_cookie = sign_in(&broker, &http_token(&t.bob));
     let bob_csrf = csrf_of(&http("GET", &page_url, &[("cookie", &bob_cookie)], None).body);
-    let swapped = http("POST", &format!("{page_url}/vote"), &[("cookie", &cookie)], Some(&format!("decision=approve&csrf={bob_csrf}")));
+    let swapped = http(
+        "POST",
+        &format!("{page_url}/vote"),
+        &[("cookie", &cookie)],
+        Some(&format!("decision=approve&csrf={bob_csrf}")),
+    );
     assert_eq!(swapped.status, 403);
     // The right token, posted from another origin.
     let cross = http(
@@ -308,25 +466,45 @@ fn the_web_page_escapes_markup_and_refuses_forged_posts() {
     assert_eq!(ok.status, 303, "{}", ok.body);
     assert_eq!(state(), 1);
     let after = http("GET", &page_url, &[("cookie", &cookie)], None);
-    assert!(after.body.contains("alice approved") && after.body.contains("via web"), "{}", after.body);
-    let list = http("GET", &format!("{}/requests", broker.url), &[("cookie", &cookie)], None);
+    assert!(
+        after.body.contains("alice approved") && after.body.contains("via web"),
+        "{}",
+        after.body
+    );
+    let list = http(
+        "GET",
+        &format!("{}/requests", broker.url),
+        &[("cookie", &cookie)],
+        None,
+    );
     assert!(list.body.contains(&id) && list.body.contains("Pending requests"));
 }
 
 /// The token a home's config points at.
 fn http_token(home: &Home) -> String {
-    std::fs::read_to_string(home.path().join("token")).unwrap().trim().to_string()
+    std::fs::read_to_string(home.path().join("token"))
+        .unwrap()
+        .trim()
+        .to_string()
 }
 
 #[test]
 fn signed_links_work_once_and_expire() {
     let broker = Broker::sqlite_with_public_url("link_ttl: 2s\n");
     let t = team(&broker, &broker, "");
-    t.requester.gate().args(["run", "--no-wait", "--", "touch", "x"]).assert().code(75);
+    t.requester
+        .gate()
+        .args(["run", "--no-wait", "--", "touch", "x"])
+        .assert()
+        .code(75);
     let id = pending_id(&broker, &t.alice_token);
     let link = |reviewer: &str| {
         let out = broker.manage(&["link", "--reviewer", reviewer, &id[..10]]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     };
     let bob_link = link("bob");
@@ -340,11 +518,26 @@ fn signed_links_work_once_and_expire() {
     let used = http("POST", &bob_link, &[], Some(""));
     assert_eq!(used.status, 303, "{}", used.body);
     assert_eq!(used.header("location"), format!("/r/{id}"));
-    let cookie = used.header("set-cookie").split(';').next().unwrap().to_string();
-    let page = http("GET", &format!("{}/r/{id}", broker.url), &[("cookie", &cookie)], None);
+    let cookie = used
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = http(
+        "GET",
+        &format!("{}/r/{id}", broker.url),
+        &[("cookie", &cookie)],
+        None,
+    );
     assert_eq!(page.status, 200);
     let csrf = csrf_of(&page.body);
-    let voted = http("POST", &format!("{}/r/{id}/vote", broker.url), &[("cookie", &cookie)], Some(&format!("decision=approve&csrf={csrf}")));
+    let voted = http(
+        "POST",
+        &format!("{}/r/{id}/vote", broker.url),
+        &[("cookie", &cookie)],
+        Some(&format!("decision=approve&csrf={csrf}")),
+    );
     assert_eq!(voted.status, 303);
     // Replayed: refused.
     let replay = http("POST", &bob_link, &[], Some(""));
@@ -362,8 +555,18 @@ fn signed_links_work_once_and_expire() {
     let late = http("POST", &carol_link, &[], Some(""));
     assert_eq!(late.status, 403);
     assert!(late.body.contains("expired"), "{}", late.body);
-    let votes = http("GET", &format!("{}/v1/requests/{id}", broker.url), &[("authorization", &bearer(&t.alice_token))], None).json();
-    assert_eq!(votes["votes"].as_array().unwrap().len(), 1, "bob's vote only");
+    let votes = http(
+        "GET",
+        &format!("{}/v1/requests/{id}", broker.url),
+        &[("authorization", &bearer(&t.alice_token))],
+        None,
+    )
+    .json();
+    assert_eq!(
+        votes["votes"].as_array().unwrap().len(),
+        1,
+        "bob's vote only"
+    );
     assert_eq!(votes["votes"][0]["by"], "bob");
 }
 
@@ -380,24 +583,88 @@ fn a_killed_broker_fails_the_waiting_run_closed() {
     assert!(stderr.contains("cannot reach the broker"), "{stderr}");
     assert!(stderr.contains("hint: nothing ran"), "{stderr}");
     assert!(!marker.exists());
-    let error = t.requester.records().into_iter().find(|r| r["event"] == "error").expect("an error record");
+    let error = t
+        .requester
+        .records()
+        .into_iter()
+        .find(|r| r["event"] == "error")
+        .expect("an error record");
     assert_eq!(error["exit"], 75);
     // Reviewers are told the same way.
-    t.alice.gate().args(["approve", &id]).assert().code(75).stderr(predicate::str::contains("cannot reach the broker"));
+    t.alice
+        .gate()
+        .args(["approve", &id])
+        .assert()
+        .code(75)
+        .stderr(predicate::str::contains("cannot reach the broker"));
     t.alice.gate().args(["pending"]).assert().code(75);
+    // The records written while the broker was down wait in the local file, and the next command sends them.
+    let cursor =
+        std::fs::read_to_string(t.requester.path().join("audit.jsonl.shipped")).unwrap_or_default();
+    let shipped: usize = cursor
+        .split_whitespace()
+        .next()
+        .map_or(0, |s| s.parse().unwrap());
+    assert!(
+        shipped < t.requester.records().len(),
+        "the error record is still to be sent"
+    );
+    broker.restart();
+    t.requester
+        .gate()
+        .args(["run", "--no-wait", "--", "touch", "later"])
+        .assert()
+        .code(75);
+    let central = http(
+        "GET",
+        &format!("{}/v1/audit?limit=1000", broker.url),
+        &[("authorization", &bearer(&t.alice_token))],
+        None,
+    )
+    .json();
+    let from_host: Vec<&serde_json::Value> = central["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["source"] == "requester:ci-runner-1")
+        .collect();
+    assert!(
+        from_host
+            .iter()
+            .any(|e| e["record"]["event"] == "error" && e["record"]["exit"] == 75),
+        "the error recorded while the broker was down reached it later: {central}"
+    );
+    assert_eq!(
+        from_host.len(),
+        t.requester.records().len(),
+        "every local record, once"
+    );
 }
 
 fn request_survives_a_restart(mut broker: Broker) {
     let t = team(&broker, &broker, "");
     let marker = t.requester.path().join("ran");
     let target = marker.to_str().unwrap().to_string();
-    t.requester.gate().args(["run", "--no-wait", "--", "touch", &target]).assert().code(75);
+    t.requester
+        .gate()
+        .args(["run", "--no-wait", "--", "touch", &target])
+        .assert()
+        .code(75);
     let id = pending_id(&broker, &t.alice_token);
     broker.restart();
     t.alice.gate().args(["approve", &id]).assert().success();
     broker.restart();
-    t.bob.gate().args(["approve", &id]).assert().success().stdout(predicate::str::contains("approved"));
-    t.requester.gate().args(["run", "--no-wait", "--", "touch", &target]).assert().success();
+    t.bob
+        .gate()
+        .args(["approve", &id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("approved"));
+    t.requester
+        .gate()
+        .args(["run", "--no-wait", "--", "touch", &target])
+        .assert()
+        .success();
     assert!(marker.exists());
 }
 
@@ -429,7 +696,10 @@ fn sigterm_stops_the_broker_gracefully_and_the_wait_survives_a_restart() {
     t.bob.gate().args(["approve", &id]).assert().success();
     let (code, stderr) = finish(child);
     assert_eq!(code, 0, "{stderr}");
-    assert!(marker.exists(), "alice's vote from before the restart counted");
+    assert!(
+        marker.exists(),
+        "alice's vote from before the restart counted"
+    );
 }
 
 #[test]
@@ -437,7 +707,10 @@ fn with_postgres_down_the_broker_answers_503_and_gate_fails_closed() {
     let pg = Postgres::start();
     let broker = Broker::postgres(&pg.conninfo("postgres"), "");
     let t = team(&broker, &broker, ", retry_for: 1s");
-    assert_eq!(http("GET", &format!("{}/healthz", broker.url), &[], None).status, 200);
+    assert_eq!(
+        http("GET", &format!("{}/healthz", broker.url), &[], None).status,
+        200
+    );
     pg.stop();
     let health = http("GET", &format!("{}/healthz", broker.url), &[], None);
     assert_eq!(health.status, 503);
@@ -464,8 +737,19 @@ fn with_postgres_down_the_broker_answers_503_and_gate_fails_closed() {
     eventually(20, "the broker to reach PostgreSQL again", || {
         http("GET", &format!("{}/healthz", broker.url), &[], None).status == 200
     });
-    t.requester.gate().args(["run", "--no-wait", "--", "touch", marker.to_str().unwrap()]).assert().code(75);
-    let ids = json_ids(&t.alice.gate().args(["pending", "--json"]).output().unwrap().stdout);
+    t.requester
+        .gate()
+        .args(["run", "--no-wait", "--", "touch", marker.to_str().unwrap()])
+        .assert()
+        .code(75);
+    let ids = json_ids(
+        &t.alice
+            .gate()
+            .args(["pending", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
     assert_eq!(ids.len(), 1);
 }
 
@@ -479,11 +763,17 @@ fn metrics_and_health_are_served() {
     let metrics = http("GET", &format!("{}/metrics", broker.url), &[], None);
     assert!(metrics.header("content-type").starts_with("text/plain"));
     assert!(
-        metrics.body.contains("gate_http_requests_total{method=\"GET\",route=\"/v1/requests\",status=\"401\"} 1"),
+        metrics.body.contains(
+            "gate_http_requests_total{method=\"GET\",route=\"/v1/requests\",status=\"401\"} 1"
+        ),
         "{}",
         metrics.body
     );
-    assert!(metrics.body.contains("# TYPE gate_requests_created_total counter"));
+    assert!(
+        metrics
+            .body
+            .contains("# TYPE gate_requests_created_total counter")
+    );
     assert!(metrics.body.contains("gate_store_info{store=\"sqlite\"} 1"));
 }
 
@@ -495,7 +785,9 @@ fn bad_serve_config_and_flags_are_refused_clearly() {
         .args(["serve", "--config", config.to_str().unwrap()])
         .assert()
         .code(78)
-        .stderr(predicate::str::contains("serve.yaml:2:1: unknown field `stoar`"))
+        .stderr(predicate::str::contains(
+            "serve.yaml:2:1: unknown field `stoar`",
+        ))
         .stderr(predicate::str::contains("hint:"));
     home.gate()
         .args(["serve", "--listen", "nowhere"])
@@ -506,27 +798,54 @@ fn bad_serve_config_and_flags_are_refused_clearly() {
         .args(["serve", "token", "create"])
         .assert()
         .code(64);
-    let config = home.write("serve2.yaml", &format!("store: {{sqlite: {}}}\n", home.path().join("s").display()));
+    let config = home.write(
+        "serve2.yaml",
+        &format!("store: {{sqlite: {}}}\n", home.path().join("s").display()),
+    );
     home.gate()
-        .args(["serve", "--config", config.to_str().unwrap(), "token", "create", "--reviewer", "a b"])
+        .args([
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "token",
+            "create",
+            "--reviewer",
+            "a b",
+        ])
         .assert()
         .code(64)
         .stderr(predicate::str::contains("`a b` is not a usable name"));
     home.gate()
-        .args(["serve", "--config", config.to_str().unwrap(), "token", "revoke", "nope"])
+        .args([
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "token",
+            "revoke",
+            "nope",
+        ])
         .assert()
         .code(64)
         .stderr(predicate::str::contains("no live token has the id `nope`"));
     // A port already taken.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     home.gate()
-        .args(["serve", "--config", config.to_str().unwrap(), "--listen", &taken.local_addr().unwrap().to_string()])
+        .args([
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "--listen",
+            &taken.local_addr().unwrap().to_string(),
+        ])
         .assert()
         .code(75)
         .stderr(predicate::str::contains("cannot listen on"))
         .stderr(predicate::str::contains("hint:"));
     // An unreachable PostgreSQL at start.
-    let config = home.write("serve3.yaml", "store: {postgres: 'host=/nonexistent port=1 user=x dbname=x connect_timeout=1'}\n");
+    let config = home.write(
+        "serve3.yaml",
+        "store: {postgres: 'host=/nonexistent port=1 user=x dbname=x connect_timeout=1'}\n",
+    );
     home.gate()
         .args(["serve", "--config", config.to_str().unwrap()])
         .assert()

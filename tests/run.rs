@@ -307,7 +307,9 @@ fn a_configured_broker_is_never_replaced_by_the_local_store() {
         .args(["run", "--", "touch", "x"])
         .assert()
         .code(78)
-        .stderr(predicate::str::contains("cannot read the broker token from /nonexistent"))
+        .stderr(predicate::str::contains(
+            "cannot read the broker token from /nonexistent",
+        ))
         .stderr(predicate::str::contains("hint: put the token"));
     // A token, and nothing listening: 75, with a hint, and no fallback to the local store.
     home.write("token", "gate_0000\n");
@@ -319,7 +321,9 @@ fn a_configured_broker_is_never_replaced_by_the_local_store() {
         .args(["run", "--", "touch", "x"])
         .assert()
         .code(75)
-        .stderr(predicate::str::contains("error: cannot reach the broker at http://127.0.0.1:1"))
+        .stderr(predicate::str::contains(
+            "error: cannot reach the broker at http://127.0.0.1:1",
+        ))
         .stderr(predicate::str::contains("hint: nothing ran"));
     assert!(!home.path().join("x").exists());
     assert!(
@@ -327,7 +331,10 @@ fn a_configured_broker_is_never_replaced_by_the_local_store() {
         "no local request was made"
     );
     let audit = std::fs::read_to_string(home.path().join("audit.jsonl")).unwrap();
-    assert!(audit.contains("cannot reach the broker"), "the failure is audited: {audit}");
+    assert!(
+        audit.contains("cannot reach the broker"),
+        "the failure is audited: {audit}"
+    );
     // The records wait for the broker rather than being dropped.
     assert!(!home.path().join("audit.jsonl.shipped").exists());
 }

@@ -22,16 +22,24 @@ struct Browser {
 }
 
 fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
 }
 
 impl Browser {
     fn start(binary: &Path) -> Browser {
         let profile = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = Command::new(binary)
             .args([
                 "--headless",
@@ -53,9 +61,17 @@ impl Browser {
             .expect("start chromium");
         let deadline = Instant::now() + Duration::from_secs(30);
         let ws_url = loop {
-            assert!(Instant::now() < deadline, "chromium's DevTools endpoint did not come up");
+            assert!(
+                Instant::now() < deadline,
+                "chromium's DevTools endpoint did not come up"
+            );
             if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                let list = http("GET", &format!("http://127.0.0.1:{port}/json/list"), &[], None);
+                let list = http(
+                    "GET",
+                    &format!("http://127.0.0.1:{port}/json/list"),
+                    &[],
+                    None,
+                );
                 if let Some(url) = serde_json::from_str::<Value>(&list.body)
                     .ok()
                     .and_then(|v| {
@@ -79,15 +95,19 @@ impl Browser {
         }
     }
 
-    fn call(&mut self, method: &str, params: Value) -> Value {
+    fn call(&mut self, method: &str, params: &Value) -> Value {
         self.next += 1;
         let id = self.next;
         self.ws
-            .send(tungstenite::Message::text(json!({"id": id, "method": method, "params": params}).to_string()))
+            .send(tungstenite::Message::text(
+                json!({"id": id, "method": method, "params": params}).to_string(),
+            ))
             .unwrap();
         loop {
             let message = self.ws.read().expect("DevTools message");
-            let Ok(text) = message.to_text() else { continue };
+            let Ok(text) = message.to_text() else {
+                continue;
+            };
             let v: Value = serde_json::from_str(text).unwrap_or_default();
             if v["id"] == id {
                 assert!(v.get("error").is_none(), "{method}: {v}");
@@ -97,13 +117,19 @@ impl Browser {
     }
 
     fn eval(&mut self, expression: &str) -> Value {
-        let r = self.call("Runtime.evaluate", json!({"expression": expression, "returnByValue": true}));
+        let r = self.call(
+            "Runtime.evaluate",
+            &json!({"expression": expression, "returnByValue": true}),
+        );
         r["result"]["value"].clone()
     }
 
     fn wait_until(&mut self, condition: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while self.eval(&format!("document.readyState === 'complete' && !!({condition})")) != json!(true) {
+        while self.eval(&format!(
+            "document.readyState === 'complete' && !!({condition})"
+        )) != json!(true)
+        {
             assert!(
                 Instant::now() < deadline,
                 "timed out waiting for `{condition}` on {}",
@@ -114,7 +140,10 @@ impl Browser {
     }
 
     fn screenshot(&mut self, path: &Path) {
-        let shot = self.call("Page.captureScreenshot", json!({"format": "png", "captureBeyondViewport": true}));
+        let shot = self.call(
+            "Page.captureScreenshot",
+            &json!({"format": "png", "captureBeyondViewport": true}),
+        );
         let png = base64::engine::general_purpose::STANDARD
             .decode(shot["data"].as_str().unwrap())
             .unwrap();
@@ -133,7 +162,10 @@ impl Drop for Browser {
 #[test]
 fn a_reviewer_approves_in_a_real_browser_and_the_command_runs() {
     let Some(binary) = chromium() else {
-        assert!(std::env::var_os("CI").is_none(), "CI installs chromium (.ci/run)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs chromium (.ci/run)"
+        );
         eprintln!("skipping: no chromium here (apt-get install chromium)");
         return;
     };
@@ -173,22 +205,39 @@ fn a_reviewer_approves_in_a_real_browser_and_the_command_runs() {
         .spawn()
         .unwrap();
     let id = pending_id(&broker, &alice);
-    alice_home.gate().args(["approve", &id, "--reason", "checked the ticket"]).assert().success();
+    alice_home
+        .gate()
+        .args(["approve", &id, "--reason", "checked the ticket"])
+        .assert()
+        .success();
 
     let mut browser = Browser::start(&binary);
     browser.call(
         "Emulation.setDeviceMetricsOverride",
-        json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
+        &json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
     );
-    browser.call("Page.navigate", json!({"url": format!("{}/r/{id}", broker.url)}));
-    browser.wait_until("location.pathname === '/login' && document.querySelector('input[name=token]')");
+    browser.call(
+        "Page.navigate",
+        &json!({"url": format!("{}/r/{id}", broker.url)}),
+    );
+    browser.wait_until(
+        "location.pathname === '/login' && document.querySelector('input[name=token]')",
+    );
     browser.eval(&format!(
         "document.querySelector('input[name=token]').value = '{bob}'; document.querySelector('button[type=submit]').click()"
     ));
-    browser.wait_until(&format!("location.pathname === '/r/{id}' && document.querySelector('button.approve')"));
+    browser.wait_until(&format!(
+        "location.pathname === '/r/{id}' && document.querySelector('button.approve')"
+    ));
     let command = browser.eval("document.getElementById('command').textContent");
-    assert!(command.as_str().unwrap().contains("<b>not bold</b>"), "the command is shown as text: {command}");
-    assert_eq!(browser.eval("document.querySelectorAll('#command b').length"), json!(0));
+    assert!(
+        command.as_str().unwrap().contains("<b>not bold</b>"),
+        "the command is shown as text: {command}"
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#command b').length"),
+        json!(0)
+    );
     assert_eq!(
         browser.eval("document.documentElement.scrollWidth <= window.innerWidth"),
         json!(true),
@@ -197,13 +246,27 @@ fn a_reviewer_approves_in_a_real_browser_and_the_command_runs() {
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web-approval.png");
     browser.screenshot(&shot);
     if std::env::var_os("UPDATE_SCREENSHOT").is_some() {
-        std::fs::copy(&shot, Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/web-approval.png")).unwrap();
+        std::fs::copy(
+            &shot,
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/web-approval.png"),
+        )
+        .unwrap();
     }
     browser.eval("document.querySelector('button.approve').click()");
     browser.wait_until("document.body.innerText.includes('bob approved')");
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(marker.exists(), "the waiting command ran after the approval in the browser");
-    browser.call("Page.reload", json!({}));
-    browser.wait_until("document.querySelector('.state.executed') && !document.querySelector('button.approve')");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        marker.exists(),
+        "the waiting command ran after the approval in the browser"
+    );
+    browser.call("Page.reload", &json!({}));
+    browser.wait_until(
+        "document.querySelector('.state.executed') && !document.querySelector('button.approve')",
+    );
 }

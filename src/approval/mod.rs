@@ -385,12 +385,22 @@ impl Request {
         let needs: Vec<String> = self
             .requirements
             .iter()
-            .map(|q| format!("{} from {}", q.count, q.group.as_deref().unwrap_or("anyone else")))
+            .map(|q| {
+                format!(
+                    "{} from {}",
+                    q.count,
+                    q.group.as_deref().unwrap_or("anyone else")
+                )
+            })
             .collect();
         lines.push(("needs", needs.join(" and ")));
         for v in &self.votes {
             let verb = if v.approve { "approved" } else { "denied" };
-            let why = v.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+            let why = v
+                .reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
             lines.push((
                 "vote",
                 format!("{} {verb} at {} via {}{why}", v.by, time(v.at), v.channel),

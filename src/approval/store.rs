@@ -50,7 +50,9 @@ impl Diagnostic for StoreError {
             StoreError::Open { .. } | StoreError::Sqlite { .. } | StoreError::Corrupt { .. } => {
                 Exit::Internal
             }
-            StoreError::NotFound(_) | StoreError::Ambiguous { .. } | StoreError::Duplicate(_) => Exit::Usage,
+            StoreError::NotFound(_) | StoreError::Ambiguous { .. } | StoreError::Duplicate(_) => {
+                Exit::Usage
+            }
             StoreError::Refused(TransitionError::ReasonRequired) => Exit::Usage,
             StoreError::Refused(
                 TransitionError::OwnRequest { .. }
@@ -170,7 +172,9 @@ impl SqliteStore {
             origin
         ]) {
             Ok(_) => Ok(()),
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
                 Err(StoreError::Duplicate(request.id.clone()))
             }
             Err(e) => Err(self.sql()(e)),
@@ -185,9 +189,11 @@ impl SqliteStore {
                 .conn
                 .prepare_cached("SELECT body, version, origin FROM requests WHERE id = ?1")
                 .map_err(self.sql())?;
-            stmt.query_row(params![id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-                .optional()
-                .map_err(self.sql())
+            stmt.query_row(params![id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()
+            .map_err(self.sql())
         };
         let exact = id_or_prefix.trim().to_ascii_uppercase();
         let (id, row) = match read(&exact)? {
@@ -210,18 +216,19 @@ impl SqliteStore {
         digest: Option<&str>,
         limit: usize,
     ) -> Result<Vec<(Request, i64, String)>, StoreError> {
+        use std::fmt::Write as _;
         let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
         let mut sql = String::from("SELECT id, body, version, origin FROM requests WHERE 1 = 1");
         let mut values: Vec<String> = Vec::new();
         if !names.is_empty() {
-            sql.push_str(&format!(" AND state IN ({})", vec!["?"; names.len()].join(", ")));
+            let _ = write!(sql, " AND state IN ({})", vec!["?"; names.len()].join(", "));
             values.extend(names.iter().map(ToString::to_string));
         }
         if let Some(d) = digest {
             sql.push_str(" AND digest = ?");
             values.push(d.to_string());
         }
-        sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
+        let _ = write!(sql, " ORDER BY id DESC LIMIT {limit}");
         let mut stmt = self.conn.prepare(&sql).map_err(self.sql())?;
         let rows: Vec<(String, String, i64, String)> = stmt
             .query_map(rusqlite::params_from_iter(values), |row| {
@@ -350,8 +357,10 @@ impl SqliteStore {
         let row: Option<(String, i64, String)> = tx
             .prepare_cached("SELECT body, version, origin FROM requests WHERE id = ?1")
             .and_then(|mut stmt| {
-                stmt.query_row(params![id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-                    .optional()
+                stmt.query_row(params![id], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .optional()
             })
             .map_err(sql)?;
         let (body, version, origin) = row.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
@@ -360,9 +369,11 @@ impl SqliteStore {
             return Ok((current, version, origin, false));
         };
         let body = serde_json::to_string(&next).expect("requests serialise");
-        tx.prepare_cached("UPDATE requests SET state = ?2, body = ?3, version = version + 1 WHERE id = ?1")
-            .and_then(|mut stmt| stmt.execute(params![id, next.state.as_str(), body]))
-            .map_err(sql)?;
+        tx.prepare_cached(
+            "UPDATE requests SET state = ?2, body = ?3, version = version + 1 WHERE id = ?1",
+        )
+        .and_then(|mut stmt| stmt.execute(params![id, next.state.as_str(), body]))
+        .map_err(sql)?;
         after(&tx, &next).map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok((next, version + 1, origin, true))
@@ -376,7 +387,10 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('requests')")?;
         stmt.query_map([], |row| row.get(0))?.collect()
     };
-    if ADDED_COLUMNS.iter().all(|(name, _)| have(conn).is_ok_and(|h| h.iter().any(|c| c == name))) {
+    if ADDED_COLUMNS
+        .iter()
+        .all(|(name, _)| have(conn).is_ok_and(|h| h.iter().any(|c| c == name)))
+    {
         return Ok(());
     }
     conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -384,7 +398,9 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         let present = have(conn)?;
         for (name, definition) in ADDED_COLUMNS {
             if !present.iter().any(|h| h == name) {
-                conn.execute_batch(&format!("ALTER TABLE requests ADD COLUMN {name} {definition}"))?;
+                conn.execute_batch(&format!(
+                    "ALTER TABLE requests ADD COLUMN {name} {definition}"
+                ))?;
             }
         }
         Ok(())
@@ -424,20 +440,37 @@ mod tests {
         let r = request("01OLD");
         old.execute(
             "INSERT INTO requests VALUES (?1, ?2, 'pending', ?3, ?4)",
-            params![r.id, r.digest, r.created_at.to_string(), serde_json::to_string(&r).unwrap()],
+            params![
+                r.id,
+                r.digest,
+                r.created_at.to_string(),
+                serde_json::to_string(&r).unwrap()
+            ],
         )
         .unwrap();
         drop(old);
         let mut store = SqliteStore::open(dir.path()).unwrap();
-        assert_eq!(store.get_stored("01OLD").unwrap(), (r.clone(), 0, String::new()));
+        assert_eq!(
+            store.get_stored("01OLD").unwrap(),
+            (r.clone(), 0, String::new())
+        );
         let now = Timestamp::from_second(1_800_000_010).unwrap();
         let (_, version, _, changed) = store
-            .update_stored("01OLD", |r| r.vote("bob", true, None, "terminal", now).map(Some))
+            .update_stored("01OLD", |r| {
+                r.vote("bob", true, None, "terminal", now).map(Some)
+            })
             .unwrap();
         assert_eq!((version, changed), (1, true));
         // Opening it again changes nothing.
         drop(store);
-        assert_eq!(SqliteStore::open(dir.path()).unwrap().get_stored("01OLD").unwrap().1, 1);
+        assert_eq!(
+            SqliteStore::open(dir.path())
+                .unwrap()
+                .get_stored("01OLD")
+                .unwrap()
+                .1,
+            1
+        );
     }
 
     #[test]

@@ -64,7 +64,8 @@ pub trait Approvals {
     /// The requester withdraws a request.
     fn cancel<'a>(&'a mut self, id: &'a str) -> LocalBoxFuture<'a, Result<Request>>;
     /// Uses an approval to run the command bound to `digest`, once.
-    fn claim<'a>(&'a mut self, id: &'a str, digest: &'a str) -> LocalBoxFuture<'a, Result<Request>>;
+    fn claim<'a>(&'a mut self, id: &'a str, digest: &'a str)
+    -> LocalBoxFuture<'a, Result<Request>>;
     /// Returns the request once its version differs from `version` (or after about `patience`); expires it
     /// when its time is up.
     fn changed<'a>(
@@ -75,7 +76,11 @@ pub trait Approvals {
     ) -> LocalBoxFuture<'a, Result<Stored>>;
     /// Marks the request escalated if it is due; `Some` only for the one caller that marked it, which then
     /// notifies. A broker escalates by itself, so through a broker this is always `None`.
-    fn escalate_due<'a>(&'a mut self, id: &'a str, now: Timestamp) -> LocalBoxFuture<'a, Result<Option<Request>>>;
+    fn escalate_due<'a>(
+        &'a mut self,
+        id: &'a str,
+        now: Timestamp,
+    ) -> LocalBoxFuture<'a, Result<Option<Request>>>;
     /// Sends audit records to the team's central audit; `None` from the local backend, which has none.
     fn ship_audit<'a>(
         &'a mut self,
@@ -143,9 +148,9 @@ impl Approvals for Local {
             let id = self.store.resolve(id)?;
             let now = Timestamp::now();
             let me = self.user.clone();
-            Ok(self
-                .store
-                .update(&id, |r| r.vote(&me, approve, reason, channel, now).map(Some))?)
+            Ok(self.store.update(&id, |r| {
+                r.vote(&me, approve, reason, channel, now).map(Some)
+            })?)
         }
         .boxed_local()
     }
@@ -160,10 +165,16 @@ impl Approvals for Local {
         .boxed_local()
     }
 
-    fn claim<'a>(&'a mut self, id: &'a str, digest: &'a str) -> LocalBoxFuture<'a, Result<Request>> {
+    fn claim<'a>(
+        &'a mut self,
+        id: &'a str,
+        digest: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Request>> {
         async move {
             let now = Timestamp::now();
-            Ok(self.store.update(id, |r| r.execute(digest, now).map(Some))?)
+            Ok(self
+                .store
+                .update(id, |r| r.execute(digest, now).map(Some))?)
         }
         .boxed_local()
     }
@@ -198,7 +209,11 @@ impl Approvals for Local {
         .boxed_local()
     }
 
-    fn escalate_due<'a>(&'a mut self, id: &'a str, now: Timestamp) -> LocalBoxFuture<'a, Result<Option<Request>>> {
+    fn escalate_due<'a>(
+        &'a mut self,
+        id: &'a str,
+        now: Timestamp,
+    ) -> LocalBoxFuture<'a, Result<Option<Request>>> {
         async move {
             let (r, ..) = self.store.get_stored(id)?;
             if r.escalate(now).is_none() {

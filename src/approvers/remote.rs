@@ -77,14 +77,25 @@ impl Approvals for Remote {
         reason: Option<String>,
         channel: &'a str,
     ) -> LocalBoxFuture<'a, Result<Request>> {
-        async move { Ok(self.client.vote(id, approve, reason, channel).await?.request) }.boxed_local()
+        async move {
+            Ok(self
+                .client
+                .vote(id, approve, reason, channel)
+                .await?
+                .request)
+        }
+        .boxed_local()
     }
 
     fn cancel<'a>(&'a mut self, id: &'a str) -> LocalBoxFuture<'a, Result<Request>> {
         async move { Ok(self.client.cancel(id).await?.request) }.boxed_local()
     }
 
-    fn claim<'a>(&'a mut self, id: &'a str, digest: &'a str) -> LocalBoxFuture<'a, Result<Request>> {
+    fn claim<'a>(
+        &'a mut self,
+        id: &'a str,
+        digest: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Request>> {
         async move { Ok(self.client.execute(id, digest).await?.request) }.boxed_local()
     }
 
@@ -101,7 +112,10 @@ impl Approvals for Remote {
                 match self.client.wait(id, version, patience).await {
                     Ok(stored) => return Ok(stored),
                     // Unreachable, or up without its store: keep trying for the grace, then fail closed.
-                    Err(e) if matches!(e, BrokerError::Unreachable { .. }) || e.status() == Some(503) => {
+                    Err(e)
+                        if matches!(e, BrokerError::Unreachable { .. })
+                            || e.status() == Some(503) =>
+                    {
                         let since = *failing_since.get_or_insert_with(tokio::time::Instant::now);
                         if since.elapsed() >= self.grace {
                             return Err(e.into());
@@ -116,7 +130,11 @@ impl Approvals for Remote {
         .boxed_local()
     }
 
-    fn escalate_due<'a>(&'a mut self, _id: &'a str, _now: Timestamp) -> LocalBoxFuture<'a, Result<Option<Request>>> {
+    fn escalate_due<'a>(
+        &'a mut self,
+        _id: &'a str,
+        _now: Timestamp,
+    ) -> LocalBoxFuture<'a, Result<Option<Request>>> {
         async move { Ok(None) }.boxed_local()
     }
 

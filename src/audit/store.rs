@@ -293,6 +293,37 @@ impl AuditLog {
         Ok((bytes, head))
     }
 
+    /// The complete lines from byte `offset` on, read under a shared lock, and the offset just past them: what a
+    /// shipper that remembers its place reads, without reading the whole file each time. A file shorter than
+    /// `offset` (replaced, say) is read from the start.
+    pub fn read_from(&self, offset: u64) -> Result<(Vec<u8>, u64), AuditError> {
+        let open_err = |source| AuditError::Open {
+            path: self.path.clone(),
+            source,
+        };
+        let mut file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+            Err(e) => return Err(open_err(e)),
+        };
+        file.lock_shared().map_err(|source| AuditError::Lock {
+            path: self.path.clone(),
+            source,
+        })?;
+        let read = (|| {
+            let len = file.metadata()?.len();
+            let start = if offset <= len { offset } else { 0 };
+            file.seek(SeekFrom::Start(start))?;
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)?;
+            let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            bytes.truncate(complete);
+            Ok((bytes, start + complete as u64))
+        })();
+        let _ = file.unlock();
+        read.map_err(open_err)
+    }
+
     /// Verifies the whole chain against the head.
     pub fn verify(&self) -> Result<Verified, AuditError> {
         let (bytes, head) = self.read()?;

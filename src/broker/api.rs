@@ -5,7 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Query, Request as HttpRequest, State};
+use axum::extract::{
+    FromRequest, FromRequestParts, MatchedPath, Path, Query, Request as HttpRequest, State,
+};
 use axum::http::{StatusCode, header, request::Parts};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -14,9 +16,9 @@ use axum::{Json, Router};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{App, entry};
 use super::auth::{Caller, hash_token};
 use super::store::{AuditEntry, StoreError, Stored, TokenKind};
+use super::{App, entry};
 use crate::approval::{Request, State as RequestState, TransitionError};
 use crate::audit::Event;
 
@@ -74,6 +76,7 @@ impl ApiError {
         }
     }
 
+    #[must_use]
     pub fn hint(mut self, hint: impl Into<String>) -> ApiError {
         self.hint = Some(hint.into());
         self
@@ -88,7 +91,12 @@ impl IntoResponse for ApiError {
             "hint": self.hint,
         }));
         if self.status == StatusCode::UNAUTHORIZED {
-            (self.status, [(header::WWW_AUTHENTICATE, "Bearer realm=\"gate\"")], body).into_response()
+            (
+                self.status,
+                [(header::WWW_AUTHENTICATE, "Bearer realm=\"gate\"")],
+                body,
+            )
+                .into_response()
         } else {
             (self.status, body).into_response()
         }
@@ -101,15 +109,22 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Unavailable(_) => {
                 tracing::error!(error = %message, "store unavailable");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", message)
-                    .hint("the broker cannot reach its store; nothing was changed, try again")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    message,
+                )
+                .hint("the broker cannot reach its store; nothing was changed, try again")
             }
             StoreError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
             StoreError::Ambiguous { .. } => {
-                ApiError::new(StatusCode::BAD_REQUEST, "ambiguous", message).hint("type more of the id")
+                ApiError::new(StatusCode::BAD_REQUEST, "ambiguous", message)
+                    .hint("type more of the id")
             }
             StoreError::Exists(_) => ApiError::new(StatusCode::CONFLICT, "exists", message),
-            StoreError::Corrupt { .. } => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "corrupt", message),
+            StoreError::Corrupt { .. } => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "corrupt", message)
+            }
             StoreError::Refused(t) => refused(&t),
         }
     }
@@ -119,22 +134,36 @@ impl From<StoreError> for ApiError {
 fn refused(t: &TransitionError) -> ApiError {
     let message = t.to_string();
     match t {
-        TransitionError::OwnRequest { .. } => ApiError::new(StatusCode::FORBIDDEN, "own_request", message)
-            .hint("nobody approves their own request; ask another reviewer"),
-        TransitionError::NotEligible { .. } => ApiError::new(StatusCode::FORBIDDEN, "not_eligible", message)
-            .hint("ask a reviewer from the group the rule names"),
-        TransitionError::NotRequester { .. } => ApiError::new(StatusCode::FORBIDDEN, "not_requester", message),
-        TransitionError::ReasonRequired => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "reason_required", message).hint("send a reason")
+        TransitionError::OwnRequest { .. } => {
+            ApiError::new(StatusCode::FORBIDDEN, "own_request", message)
+                .hint("nobody approves their own request; ask another reviewer")
         }
-        TransitionError::AlreadyVoted { .. } => ApiError::new(StatusCode::CONFLICT, "already_voted", message)
-            .hint("one vote per reviewer; the request needs someone else now"),
-        TransitionError::DigestMismatch { .. } => ApiError::new(StatusCode::CONFLICT, "digest_mismatch", message)
-            .hint("the command changed since it was approved; run it again to ask again"),
-        TransitionError::AlreadyExecuted { .. } => ApiError::new(StatusCode::CONFLICT, "already_executed", message)
-            .hint("an approval covers one run; run it again to ask again"),
+        TransitionError::NotEligible { .. } => {
+            ApiError::new(StatusCode::FORBIDDEN, "not_eligible", message)
+                .hint("ask a reviewer from the group the rule names")
+        }
+        TransitionError::NotRequester { .. } => {
+            ApiError::new(StatusCode::FORBIDDEN, "not_requester", message)
+        }
+        TransitionError::ReasonRequired => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "reason_required", message)
+                .hint("send a reason")
+        }
+        TransitionError::AlreadyVoted { .. } => {
+            ApiError::new(StatusCode::CONFLICT, "already_voted", message)
+                .hint("one vote per reviewer; the request needs someone else now")
+        }
+        TransitionError::DigestMismatch { .. } => {
+            ApiError::new(StatusCode::CONFLICT, "digest_mismatch", message)
+                .hint("the command changed since it was approved; run it again to ask again")
+        }
+        TransitionError::AlreadyExecuted { .. } => {
+            ApiError::new(StatusCode::CONFLICT, "already_executed", message)
+                .hint("an approval covers one run; run it again to ask again")
+        }
         TransitionError::Expired { .. } | TransitionError::ApprovalLapsed { .. } => {
-            ApiError::new(StatusCode::CONFLICT, "expired", message).hint("run the command again to ask again")
+            ApiError::new(StatusCode::CONFLICT, "expired", message)
+                .hint("run the command again to ask again")
         }
         TransitionError::NotPending { .. } | TransitionError::NotApproved { .. } => {
             ApiError::new(StatusCode::CONFLICT, "not_pending", message)
@@ -165,7 +194,10 @@ where
 impl FromRequestParts<Arc<App>> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<App>,
+    ) -> Result<Self, Self::Rejection> {
         let unauthorized = |message: &str| {
             ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
                 .hint("send `Authorization: Bearer <token>`; `gate serve token create` makes one")
@@ -229,7 +261,9 @@ fn admit(caller: &Caller, mut r: Request, now: Timestamp) -> Result<Request, Api
         return Err(bad("a request needs its command and digest".into()));
     }
     if r.requirements.is_empty() || r.requirements.iter().any(|q| q.count == 0 || q.count > 100) {
-        return Err(bad("a request needs at least one requirement, each of 1 to 100 approvals".into()));
+        return Err(bad(
+            "a request needs at least one requirement, each of 1 to 100 approvals".into(),
+        ));
     }
     let asked = r.expires_at.duration_since(r.created_at);
     let lifetime = jiff::SignedDuration::from_secs(asked.as_secs().clamp(1, 7 * 24 * 3600));
@@ -295,8 +329,12 @@ fn parse_states(text: Option<&str>) -> Result<Vec<RequestState>, ApiError> {
     text.split(',')
         .map(|s| {
             serde_json::from_value(serde_json::Value::String(s.trim().to_string())).map_err(|_| {
-                ApiError::new(StatusCode::BAD_REQUEST, "bad_query", format!("`{s}` is not a request state"))
-                    .hint("pending, approved, denied, expired, cancelled or executed")
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    format!("`{s}` is not a request state"),
+                )
+                .hint("pending, approved, denied, expired, cancelled or executed")
             })
         })
         .collect()
@@ -310,7 +348,11 @@ async fn list(
     let states = parse_states(q.state.as_deref())?;
     let requests = app
         .store
-        .list(&states, q.digest.as_deref(), q.limit.unwrap_or(100).min(1000))
+        .list(
+            &states,
+            q.digest.as_deref(),
+            q.limit.unwrap_or(100).min(1000),
+        )
         .await?;
     Ok(Json(serde_json::json!({ "requests": requests })))
 }
@@ -345,8 +387,12 @@ async fn get_one(
     };
     let wait = parse_wait(wait)
         .ok_or_else(|| {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_query", format!("`wait={wait}` is not a duration"))
-                .hint("e.g. wait=30s")
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!("`wait={wait}` is not a duration"),
+            )
+            .hint("e.g. wait=30s")
         })?
         .min(MAX_WAIT);
     let first = app.store.get(&id).await?;
@@ -463,7 +509,9 @@ async fn vote(
         .channel
         .filter(|c| matches!(c.as_str(), "terminal" | "inbox" | "api"))
         .unwrap_or_else(|| "api".into());
-    Ok(Json(cast(&app, &caller, &id, approve, body.reason, &channel).await?))
+    Ok(Json(
+        cast(&app, &caller, &id, approve, body.reason, &channel).await?,
+    ))
 }
 
 /// Only the token that submitted a request acts for its requester.
@@ -478,7 +526,10 @@ async fn as_requester(app: &App, caller: &Caller, id: &str) -> Result<(String, S
         Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "not_requester",
-            format!("request {} was submitted with another token", stored.request.id),
+            format!(
+                "request {} was submitted with another token",
+                stored.request.id
+            ),
         ))
     }
 }
@@ -495,7 +546,15 @@ async fn cancel(
         .update(
             &id,
             Box::new(move |r| r.cancel(&who, now).map(Some)),
-            Box::new(move |r| Some(entry(&Event::Cancelled { id: r.id.clone(), by }, now))),
+            Box::new(move |r| {
+                Some(entry(
+                    &Event::Cancelled {
+                        id: r.id.clone(),
+                        by,
+                    },
+                    now,
+                ))
+            }),
         )
         .await?;
     Ok(Json(stored))
@@ -517,7 +576,10 @@ async fn execute(
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "not_requester",
-            format!("request {} was submitted with another token", stored.request.id),
+            format!(
+                "request {} was submitted with another token",
+                stored.request.id
+            ),
         )
         .hint("an approval is used by the host that asked for it"));
     }
@@ -560,14 +622,20 @@ async fn append_audit(
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_records",
-            format!("{} records in one call; at most {MAX_AUDIT_BATCH}", batch.records.len()),
+            format!(
+                "{} records in one call; at most {MAX_AUDIT_BATCH}",
+                batch.records.len()
+            ),
         ));
     }
     let now = Timestamp::now();
     let mut entries = Vec::with_capacity(batch.records.len());
     for record in batch.records {
         let seq = record.get("seq").and_then(serde_json::Value::as_i64);
-        let hash = record.get("hash").and_then(serde_json::Value::as_str).map(str::to_string);
+        let hash = record
+            .get("hash")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string);
         if seq.is_none() || hash.is_none() {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -586,7 +654,9 @@ async fn append_audit(
     }
     let added = app.store.append_audit(&entries).await?;
     app.metrics.audit_records(added);
-    Ok(Json(serde_json::json!({"received": entries.len(), "added": added})))
+    Ok(Json(
+        serde_json::json!({"received": entries.len(), "added": added}),
+    ))
 }
 
 #[derive(Deserialize)]

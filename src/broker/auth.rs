@@ -104,7 +104,11 @@ impl Signer {
     }
 
     /// The value, if `sealed` was signed by this key for `purpose`.
-    pub fn open<T: for<'de> Deserialize<'de>>(&self, purpose: &str, sealed: &str) -> Result<T, SignedError> {
+    pub fn open<T: for<'de> Deserialize<'de>>(
+        &self,
+        purpose: &str,
+        sealed: &str,
+    ) -> Result<T, SignedError> {
         let (payload, tag) = sealed.split_once('.').ok_or(SignedError::Malformed)?;
         let json = unhex(payload).ok_or(SignedError::Malformed)?;
         let tag = unhex(tag).ok_or(SignedError::Malformed)?;
@@ -116,7 +120,10 @@ impl Signer {
 
     /// A CSRF token tied to one session cookie: a form posted from another site cannot know it.
     pub fn csrf(&self, session_cookie: &str) -> String {
-        hex(&self.mac("csrf", session_cookie.as_bytes()).finalize().into_bytes())
+        hex(&self
+            .mac("csrf", session_cookie.as_bytes())
+            .finalize()
+            .into_bytes())
     }
 
     pub fn csrf_ok(&self, session_cookie: &str, token: &str) -> bool {
@@ -139,7 +146,7 @@ pub fn live(expires: i64, now: Timestamp) -> Result<(), SignedError> {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -176,21 +183,36 @@ mod tests {
         let sealed = signer.seal("link", &link);
         assert_eq!(signer.open::<Link>("link", &sealed).unwrap(), link);
         // Another purpose, another key, or one changed character: refused.
-        assert_eq!(signer.open::<Link>("session", &sealed), Err(SignedError::BadSignature));
+        assert_eq!(
+            signer.open::<Link>("session", &sealed),
+            Err(SignedError::BadSignature)
+        );
         assert_eq!(
             Signer::new(b"k2".to_vec()).open::<Link>("link", &sealed),
             Err(SignedError::BadSignature)
         );
-        let forged = signer.seal("link", &Link { reviewer: "mallory".into(), ..link.clone() });
+        let forged = signer.seal(
+            "link",
+            &Link {
+                reviewer: "mallory".into(),
+                ..link.clone()
+            },
+        );
         let (forged_payload, _) = forged.split_once('.').unwrap();
         let (_, tag) = sealed.split_once('.').unwrap();
         assert_eq!(
             signer.open::<Link>("link", &format!("{forged_payload}.{tag}")),
             Err(SignedError::BadSignature)
         );
-        assert_eq!(signer.open::<Link>("link", "zz.zz"), Err(SignedError::Malformed));
+        assert_eq!(
+            signer.open::<Link>("link", "zz.zz"),
+            Err(SignedError::Malformed)
+        );
         let now = Timestamp::from_second(1_800_000_000).unwrap();
-        assert!(matches!(live(link.expires, now), Err(SignedError::Expired(_))));
+        assert!(matches!(
+            live(link.expires, now),
+            Err(SignedError::Expired(_))
+        ));
         assert_eq!(live(link.expires + 1, now), Ok(()));
         let csrf = signer.csrf("cookie");
         assert!(signer.csrf_ok("cookie", &csrf));

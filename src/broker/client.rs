@@ -53,7 +53,9 @@ impl BrokerError {
 impl Diagnostic for BrokerError {
     fn exit(&self) -> Exit {
         match self {
-            BrokerError::Token { .. } | BrokerError::EmptyToken { .. } | BrokerError::Url(_) => Exit::Config,
+            BrokerError::Token { .. } | BrokerError::EmptyToken { .. } | BrokerError::Url(_) => {
+                Exit::Config
+            }
             BrokerError::Unreachable { .. } | BrokerError::Malformed { .. } => Exit::Unavailable,
             BrokerError::Refused { status, .. } => match *status {
                 401 => Exit::Config,
@@ -151,15 +153,21 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.json());
         }
-        let response = request.send().await.map_err(|source| BrokerError::Unreachable {
-            url: self.base.clone(),
-            source,
-        })?;
+        let response = request
+            .send()
+            .await
+            .map_err(|source| BrokerError::Unreachable {
+                url: self.base.clone(),
+                source,
+            })?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|source| BrokerError::Unreachable {
-            url: self.base.clone(),
-            source,
-        })?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|source| BrokerError::Unreachable {
+                url: self.base.clone(),
+                source,
+            })?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| BrokerError::Malformed {
                 url: url.clone(),
@@ -167,29 +175,49 @@ impl Client {
             });
         }
         let error: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        let text = |k: &str| error.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+        let text = |k: &str| {
+            error
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        };
         Err(BrokerError::Refused {
             status: status.as_u16(),
             code: text("code").unwrap_or_default(),
             message: text("error").unwrap_or_else(|| {
-                format!("{} {}", status.as_u16(), status.canonical_reason().unwrap_or(""))
+                format!(
+                    "{} {}",
+                    status.as_u16(),
+                    status.canonical_reason().unwrap_or("")
+                )
             }),
             hint: text("hint"),
         })
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, BrokerError> {
-        self.call(reqwest::Method::GET, path, None, CALL_TIMEOUT).await
+        self.call(reqwest::Method::GET, path, None, CALL_TIMEOUT)
+            .await
     }
 
-    async fn post<T: DeserializeOwned>(&self, path: &str, body: &dyn erased::Body) -> Result<T, BrokerError> {
-        self.call(reqwest::Method::POST, path, Some(body), CALL_TIMEOUT).await
+    async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &dyn erased::Body,
+    ) -> Result<T, BrokerError> {
+        self.call(reqwest::Method::POST, path, Some(body), CALL_TIMEOUT)
+            .await
     }
 
     /// The caller's kind and name, as the broker sees the token.
     pub async fn whoami(&self) -> Result<(String, String), BrokerError> {
         let v: serde_json::Value = self.get("/v1/whoami").await?;
-        let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str).unwrap_or("").to_string();
+        let field = |k: &str| {
+            v.get(k)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         Ok((field("kind"), field("name")))
     }
 
@@ -198,29 +226,43 @@ impl Client {
     }
 
     pub async fn request(&self, id: &str) -> Result<Stored, BrokerError> {
-        self.get(&format!("/v1/requests/{}", path_segment(id))).await
+        self.get(&format!("/v1/requests/{}", path_segment(id)))
+            .await
     }
 
     /// Long poll: returns when the request's version differs from `version`, or after `wait`.
-    pub async fn wait(&self, id: &str, version: i64, wait: Duration) -> Result<Stored, BrokerError> {
+    pub async fn wait(
+        &self,
+        id: &str,
+        version: i64,
+        wait: Duration,
+    ) -> Result<Stored, BrokerError> {
         self.call(
             reqwest::Method::GET,
-            &format!("/v1/requests/{}?wait={}ms&version={version}", path_segment(id), wait.as_millis()),
+            &format!(
+                "/v1/requests/{}?wait={}ms&version={version}",
+                path_segment(id),
+                wait.as_millis()
+            ),
             None,
             wait + CALL_TIMEOUT,
         )
         .await
     }
 
-    pub async fn list(&self, states: &[State], digest: Option<&str>) -> Result<Vec<Stored>, BrokerError> {
-        let states: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
-        let mut path = format!("/v1/requests?limit=1000&state={}", states.join(","));
-        if let Some(d) = digest {
-            path.push_str(&format!("&digest={}", path_segment(d)));
-        }
+    pub async fn list(
+        &self,
+        states: &[State],
+        digest: Option<&str>,
+    ) -> Result<Vec<Stored>, BrokerError> {
         #[derive(serde::Deserialize)]
         struct Listed {
             requests: Vec<Stored>,
+        }
+        let states: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+        let mut path = format!("/v1/requests?limit=1000&state={}", states.join(","));
+        if let Some(d) = digest {
+            path = format!("{path}&digest={}", path_segment(d));
         }
         Ok(self.get::<Listed>(&path).await?.requests)
     }
@@ -237,12 +279,16 @@ impl Client {
             reason,
             channel: Some(channel.into()),
         };
-        self.post(&format!("/v1/requests/{}/votes", path_segment(id)), &body).await
+        self.post(&format!("/v1/requests/{}/votes", path_segment(id)), &body)
+            .await
     }
 
     pub async fn cancel(&self, id: &str) -> Result<Stored, BrokerError> {
-        self.post(&format!("/v1/requests/{}/cancel", path_segment(id)), &serde_json::json!({}))
-            .await
+        self.post(
+            &format!("/v1/requests/{}/cancel", path_segment(id)),
+            &serde_json::json!({}),
+        )
+        .await
     }
 
     pub async fn execute(&self, id: &str, digest: &str) -> Result<Stored, BrokerError> {
@@ -256,7 +302,11 @@ impl Client {
     }
 
     /// Sends audit records; returns how many the broker had not seen before.
-    pub async fn ship_audit(&self, stream: &str, records: Vec<serde_json::Value>) -> Result<usize, BrokerError> {
+    pub async fn ship_audit(
+        &self,
+        stream: &str,
+        records: Vec<serde_json::Value>,
+    ) -> Result<usize, BrokerError> {
         let v: serde_json::Value = self
             .post(
                 "/v1/audit",
@@ -297,4 +347,3 @@ mod erased {
         }
     }
 }
-

@@ -112,17 +112,24 @@ impl ServeConfig {
                 "`store` names more than one of sqlite, postgres and postgres_file".into(),
             ));
         }
-        for (key, value) in [("link_ttl", &self.link_ttl), ("session_ttl", &self.session_ttl)] {
+        for (key, value) in [
+            ("link_ttl", &self.link_ttl),
+            ("session_ttl", &self.session_ttl),
+        ] {
             if let Some(v) = value
                 && crate::policy::parse_duration(v).is_none_or(|d| d.is_zero())
             {
-                return Err(invalid(format!("`{key}: {v}` is not a duration like 15m or 12h")));
+                return Err(invalid(format!(
+                    "`{key}: {v}` is not a duration like 15m or 12h"
+                )));
             }
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
-            return Err(invalid(format!("`public_url: {url}` must start with http:// or https://")));
+            return Err(invalid(format!(
+                "`public_url: {url}` must start with http:// or https://"
+            )));
         }
         Ok(())
     }
@@ -169,7 +176,11 @@ mod tests {
     fn strict_and_defaulted() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("serve.yaml");
-        std::fs::write(&path, "listen: 127.0.0.1:0\nstore: {postgres: 'host=/tmp dbname=gate'}\n").unwrap();
+        std::fs::write(
+            &path,
+            "listen: 127.0.0.1:0\nstore: {postgres: 'host=/tmp dbname=gate'}\n",
+        )
+        .unwrap();
         let c = ServeConfig::load(Some(&path)).unwrap();
         assert_eq!(
             c.store_choice(dir.path()).unwrap(),

@@ -20,7 +20,10 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn http(&self, method: &str, route: &str, status: u16) {
-        let mut http = self.http.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut http = self
+            .http
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *http
             .entry((method.to_string(), route.to_string(), status))
             .or_default() += 1;
@@ -31,7 +34,12 @@ impl Metrics {
     }
 
     pub fn voted(&self, approve: bool) {
-        if approve { &self.approvals } else { &self.denials }.fetch_add(1, Ordering::Relaxed);
+        if approve {
+            &self.approvals
+        } else {
+            &self.denials
+        }
+        .fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn executed(&self) {
@@ -53,20 +61,33 @@ impl Metrics {
     pub fn render(&self, waiting: usize, store: &str) -> String {
         let mut out = String::new();
         let counter = |out: &mut String, name: &str, help: &str, value: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+            );
         };
         let _ = writeln!(
             out,
             "# HELP gate_http_requests_total HTTP requests answered, by method, route and status.\n\
              # TYPE gate_http_requests_total counter"
         );
-        for ((method, route, status), n) in self.http.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter() {
+        for ((method, route, status), n) in self
+            .http
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+        {
             let _ = writeln!(
                 out,
                 "gate_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
             );
         }
-        counter(&mut out, "gate_requests_created_total", "Approval requests created.", self.created.load(Ordering::Relaxed));
+        counter(
+            &mut out,
+            "gate_requests_created_total",
+            "Approval requests created.",
+            self.created.load(Ordering::Relaxed),
+        );
         let _ = writeln!(
             out,
             "# HELP gate_votes_total Votes recorded, by decision.\n# TYPE gate_votes_total counter\n\
@@ -74,9 +95,24 @@ impl Metrics {
             self.approvals.load(Ordering::Relaxed),
             self.denials.load(Ordering::Relaxed)
         );
-        counter(&mut out, "gate_requests_executed_total", "Approvals used to run a command.", self.executed.load(Ordering::Relaxed));
-        counter(&mut out, "gate_audit_records_total", "Audit records received from clients.", self.audit_records.load(Ordering::Relaxed));
-        counter(&mut out, "gate_store_errors_total", "Store operations that failed.", self.store_errors.load(Ordering::Relaxed));
+        counter(
+            &mut out,
+            "gate_requests_executed_total",
+            "Approvals used to run a command.",
+            self.executed.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "gate_audit_records_total",
+            "Audit records received from clients.",
+            self.audit_records.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "gate_store_errors_total",
+            "Store operations that failed.",
+            self.store_errors.load(Ordering::Relaxed),
+        );
         let _ = writeln!(
             out,
             "# HELP gate_long_polls Requests with a long poll waiting on this replica.\n# TYPE gate_long_polls gauge\n\

@@ -35,13 +35,19 @@ pub struct Hub {
 
 impl Hub {
     pub fn subscribe(&self, id: &str) -> Arc<Notify> {
-        let mut waiting = self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         waiting.entry(id.to_string()).or_default().clone()
     }
 
     /// Forgets a request's notifier once nobody waits on it.
     pub fn unsubscribe(&self, id: &str, notify: Arc<Notify>) {
-        let mut waiting = self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         drop(notify);
         if waiting.get(id).is_some_and(|n| Arc::strong_count(n) == 1) {
             waiting.remove(id);
@@ -49,21 +55,27 @@ impl Hub {
     }
 
     pub fn wake(&self, id: &str) {
-        let waiting = self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(n) = waiting.get(id) {
             n.notify_waiters();
         }
     }
 
     pub fn wake_all(&self) {
-        let waiting = self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for n in waiting.values() {
             n.notify_waiters();
         }
     }
 
     pub fn waiters(&self) -> usize {
-        self.waiting.lock().map(|w| w.len()).unwrap_or(0)
+        self.waiting.lock().map_or(0, |w| w.len())
     }
 }
 
@@ -100,7 +112,9 @@ impl Diagnostic for ServeError {
     fn exit(&self) -> Exit {
         match self {
             ServeError::Store(StoreError::NotFound(_)) => Exit::Usage,
-            ServeError::Store(_) | ServeError::Listen { .. } | ServeError::Serve(_) => Exit::Unavailable,
+            ServeError::Store(_) | ServeError::Listen { .. } | ServeError::Serve(_) => {
+                Exit::Unavailable
+            }
             ServeError::NoSuchToken(_) | ServeError::BadName(_) => Exit::Usage,
         }
     }
@@ -127,7 +141,9 @@ pub async fn open_store(choice: &StoreChoice, hub: Arc<Hub>) -> Result<Arc<dyn S
         k
     };
     Ok(match choice {
-        StoreChoice::Sqlite(dir) => Arc::new(sqlite::Sqlite::open(dir, &fresh_key).map_err(ServeError::Store)?),
+        StoreChoice::Sqlite(dir) => {
+            Arc::new(sqlite::Sqlite::open(dir, &fresh_key).map_err(ServeError::Store)?)
+        }
         StoreChoice::Postgres(url) => Arc::new(
             postgres::Postgres::connect(url, &fresh_key, hub)
                 .await
@@ -139,7 +155,9 @@ pub async fn open_store(choice: &StoreChoice, hub: Arc<Hub>) -> Result<Arc<dyn S
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c))
 }
 
 /// Creates a token; returns its record and the secret, which is shown once and never stored.
@@ -262,7 +280,11 @@ impl App {
                 }
             } else if r.escalate(now).is_some()
                 && let Ok((escalated, true)) = self
-                    .update(&r.id, Box::new(move |r| Ok(r.escalate(now))), Box::new(|_| None))
+                    .update(
+                        &r.id,
+                        Box::new(move |r| Ok(r.escalate(now))),
+                        Box::new(|_| None),
+                    )
                     .await
             {
                 self.escalate(&escalated.request, now).await;

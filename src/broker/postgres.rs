@@ -11,7 +11,9 @@ use jiff::Timestamp;
 use tokio_postgres::{AsyncMessage, NoTls, Row};
 
 use super::Hub;
-use super::store::{AuditEntry, Change, Note, Result, Store, StoreError, Stored, TokenKind, TokenRecord};
+use super::store::{
+    AuditEntry, Change, Note, Result, Store, StoreError, Stored, TokenKind, TokenRecord,
+};
 use crate::approval::{Request, State};
 
 const SCHEMA: &str = "
@@ -111,9 +113,9 @@ const TOKEN_COLUMNS: &str = "id, kind, name, hash, created_at, revoked_at";
 impl Postgres {
     /// Connects, migrates, and starts relaying change notifications from other replicas to `hub`.
     pub async fn connect(url: &str, fresh_key: &[u8], hub: Arc<Hub>) -> Result<Postgres> {
-        let mut config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| unavailable(format!("the PostgreSQL connection string is invalid: {e}")))?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
+            unavailable(format!("the PostgreSQL connection string is invalid: {e}"))
+        })?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(5));
         }
@@ -187,7 +189,14 @@ async fn insert_audit(tx: &deadpool_postgres::Transaction<'_>, e: &AuditEntry) -
     tx.execute(
         "INSERT INTO gate_audit (source, stream, seq, hash, record, received_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        &[&e.source, &e.stream, &e.seq, &e.hash, &e.record.to_string(), &e.received_at.to_string()],
+        &[
+            &e.source,
+            &e.stream,
+            &e.seq,
+            &e.hash,
+            &e.record.to_string(),
+            &e.received_at.to_string(),
+        ],
     )
     .await
     .map_err(|e| pg(&e))
@@ -206,7 +215,10 @@ async fn listen(config: tokio_postgres::Config, hub: Arc<Hub>) {
                     let mut messages = std::pin::pin!(messages);
                     while let Some(message) = messages.next().await {
                         match message {
-                            Ok(AsyncMessage::Notification(n)) => hub.wake(n.payload()),
+                            Ok(AsyncMessage::Notification(n)) => {
+                                tracing::debug!(id = n.payload(), "a replica changed a request");
+                                hub.wake(n.payload());
+                            }
                             Ok(_) => {}
                             Err(e) => {
                                 tracing::warn!(error = %e, "lost the PostgreSQL notification connection");
@@ -256,7 +268,10 @@ impl Store for Postgres {
         async move {
             let client = self.client().await?;
             let row = client
-                .query_one("SELECT value FROM gate_settings WHERE name = 'signing_key'", &[])
+                .query_one(
+                    "SELECT value FROM gate_settings WHERE name = 'signing_key'",
+                    &[],
+                )
                 .await
                 .map_err(|e| pg(&e))?;
             Ok(row.get(0))
@@ -264,7 +279,12 @@ impl Store for Postgres {
         .boxed()
     }
 
-    fn insert<'a>(&'a self, request: &'a Request, origin: &'a str, entry: &'a AuditEntry) -> BoxFuture<'a, Result<Stored>> {
+    fn insert<'a>(
+        &'a self,
+        request: &'a Request,
+        origin: &'a str,
+        entry: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Stored>> {
         async move {
             let mut client = self.client().await?;
             let tx = client.transaction().await.map_err(|e| pg(&e))?;
@@ -338,7 +358,12 @@ impl Store for Postgres {
         .boxed()
     }
 
-    fn update<'a>(&'a self, id: &'a str, change: Change, note: Note) -> BoxFuture<'a, Result<(Stored, bool)>> {
+    fn update<'a>(
+        &'a self,
+        id: &'a str,
+        change: Change,
+        note: Note,
+    ) -> BoxFuture<'a, Result<(Stored, bool)>> {
         async move {
             let mut client = self.client().await?;
             let tx = client.transaction().await.map_err(|e| pg(&e))?;
@@ -399,7 +424,10 @@ impl Store for Postgres {
         async move {
             let client = self.client().await?;
             let row = client
-                .query_opt(&format!("SELECT {TOKEN_COLUMNS} FROM gate_tokens WHERE hash = $1"), &[&hash])
+                .query_opt(
+                    &format!("SELECT {TOKEN_COLUMNS} FROM gate_tokens WHERE hash = $1"),
+                    &[&hash],
+                )
                 .await
                 .map_err(|e| pg(&e))?;
             Ok(row.as_ref().map(token_row))
@@ -411,7 +439,10 @@ impl Store for Postgres {
         async move {
             let client = self.client().await?;
             let row = client
-                .query_opt(&format!("SELECT {TOKEN_COLUMNS} FROM gate_tokens WHERE id = $1"), &[&id])
+                .query_opt(
+                    &format!("SELECT {TOKEN_COLUMNS} FROM gate_tokens WHERE id = $1"),
+                    &[&id],
+                )
                 .await
                 .map_err(|e| pg(&e))?;
             Ok(row.as_ref().map(token_row))
@@ -423,7 +454,10 @@ impl Store for Postgres {
         async move {
             let client = self.client().await?;
             let rows = client
-                .query(&format!("SELECT {TOKEN_COLUMNS} FROM gate_tokens ORDER BY created_at, id"), &[])
+                .query(
+                    &format!("SELECT {TOKEN_COLUMNS} FROM gate_tokens ORDER BY created_at, id"),
+                    &[],
+                )
                 .await
                 .map_err(|e| pg(&e))?;
             Ok(rows.iter().map(token_row).collect())
@@ -446,7 +480,11 @@ impl Store for Postgres {
         .boxed()
     }
 
-    fn use_nonce<'a>(&'a self, nonce: &'a str, expires_at: Timestamp) -> BoxFuture<'a, Result<bool>> {
+    fn use_nonce<'a>(
+        &'a self,
+        nonce: &'a str,
+        expires_at: Timestamp,
+    ) -> BoxFuture<'a, Result<bool>> {
         async move {
             let client = self.client().await?;
             let n = client
@@ -496,7 +534,8 @@ impl Store for Postgres {
                         stream: row.get(1),
                         seq: row.get(2),
                         hash: row.get(3),
-                        record: serde_json::from_str(&record).unwrap_or(serde_json::Value::String(record)),
+                        record: serde_json::from_str(&record)
+                            .unwrap_or(serde_json::Value::String(record)),
                         received_at: parse_time(&row.get::<_, String>(5)),
                     }
                 })

@@ -70,13 +70,19 @@ impl Sqlite {
         })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut SqliteStore) -> std::result::Result<T, LocalError>) -> Result<T> {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut SqliteStore) -> std::result::Result<T, LocalError>,
+    ) -> Result<T> {
         let mut guard = self.writer.lock().map_err(|_| poisoned())?;
         f(&mut guard).map_err(convert)
     }
 
     /// Runs a read on whichever reading connection is free (or waits for the first).
-    fn read<T>(&self, f: impl FnOnce(&SqliteStore) -> std::result::Result<T, LocalError>) -> Result<T> {
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&SqliteStore) -> std::result::Result<T, LocalError>,
+    ) -> Result<T> {
         for reader in &self.readers {
             if let Ok(guard) = reader.try_lock() {
                 return f(&guard).map_err(convert);
@@ -93,14 +99,19 @@ impl Store for Sqlite {
     }
 
     fn ping(&self) -> BoxFuture<'_, Result<()>> {
-        async move { self.read(|s| s.ping()) }.boxed()
+        async move { self.read(SqliteStore::ping) }.boxed()
     }
 
     fn signing_key(&self) -> BoxFuture<'_, Result<Vec<u8>>> {
-        async move { self.read(|s| s.signing_key()) }.boxed()
+        async move { self.read(SqliteStore::signing_key) }.boxed()
     }
 
-    fn insert<'a>(&'a self, request: &'a Request, origin: &'a str, entry: &'a AuditEntry) -> BoxFuture<'a, Result<Stored>> {
+    fn insert<'a>(
+        &'a self,
+        request: &'a Request,
+        origin: &'a str,
+        entry: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Stored>> {
         async move {
             self.with(|s| s.insert_noting(request, origin, entry))?;
             Ok(Stored {
@@ -129,18 +140,25 @@ impl Store for Sqlite {
         .boxed()
     }
 
-    fn update<'a>(&'a self, id: &'a str, change: Change, note: Note) -> BoxFuture<'a, Result<(Stored, bool)>> {
+    fn update<'a>(
+        &'a self,
+        id: &'a str,
+        change: Change,
+        note: Note,
+    ) -> BoxFuture<'a, Result<(Stored, bool)>> {
         async move {
-            self.with(|s| s.update_noting(id, change, note)).map(|(request, version, origin, changed)| {
-                (
-                    Stored {
-                        request,
-                        version,
-                        origin,
-                    },
-                    changed,
-                )
-            })
+            self.with(|s| s.update_noting(id, change, note)).map(
+                |(request, version, origin, changed)| {
+                    (
+                        Stored {
+                            request,
+                            version,
+                            origin,
+                        },
+                        changed,
+                    )
+                },
+            )
         }
         .boxed()
     }
@@ -158,14 +176,18 @@ impl Store for Sqlite {
     }
 
     fn tokens(&self) -> BoxFuture<'_, Result<Vec<TokenRecord>>> {
-        async move { self.read(|s| s.tokens()) }.boxed()
+        async move { self.read(SqliteStore::tokens) }.boxed()
     }
 
     fn revoke<'a>(&'a self, id: &'a str, at: Timestamp) -> BoxFuture<'a, Result<bool>> {
         async move { self.with(|s| s.revoke_token(id, at)) }.boxed()
     }
 
-    fn use_nonce<'a>(&'a self, nonce: &'a str, expires_at: Timestamp) -> BoxFuture<'a, Result<bool>> {
+    fn use_nonce<'a>(
+        &'a self,
+        nonce: &'a str,
+        expires_at: Timestamp,
+    ) -> BoxFuture<'a, Result<bool>> {
         async move { self.with(|s| s.use_nonce(nonce, expires_at)) }.boxed()
     }
 

@@ -70,7 +70,8 @@ pub struct AuditEntry {
 }
 
 /// A boxed change: the pure transition to apply to the stored request.
-pub type Change = Box<dyn FnOnce(&Request) -> std::result::Result<Option<Request>, TransitionError> + Send>;
+pub type Change =
+    Box<dyn FnOnce(&Request) -> std::result::Result<Option<Request>, TransitionError> + Send>;
 
 /// The broker's audit record of a change, made from the request as changed, and committed with it.
 pub type Note = Box<dyn FnOnce(&Request) -> Option<AuditEntry> + Send>;
@@ -103,16 +104,29 @@ pub trait Store: Send + Sync {
     fn signing_key(&self) -> BoxFuture<'_, Result<Vec<u8>>>;
 
     /// Inserts a request with the broker's record of it, in one transaction.
-    fn insert<'a>(&'a self, request: &'a Request, origin: &'a str, entry: &'a AuditEntry)
-    -> BoxFuture<'a, Result<Stored>>;
+    fn insert<'a>(
+        &'a self,
+        request: &'a Request,
+        origin: &'a str,
+        entry: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Stored>>;
     /// An id, or any unique prefix of one.
     fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Stored>>;
     /// Requests in these states (every state when empty), for one digest when given, newest first.
-    fn list<'a>(&'a self, states: &'a [State], digest: Option<&'a str>, limit: usize)
-    -> BoxFuture<'a, Result<Vec<Stored>>>;
+    fn list<'a>(
+        &'a self,
+        states: &'a [State],
+        digest: Option<&'a str>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<Stored>>>;
     /// Applies `change` atomically, with the record `note` makes of it; returns the request as it now stands and
     /// whether it changed.
-    fn update<'a>(&'a self, id: &'a str, change: Change, note: Note) -> BoxFuture<'a, Result<(Stored, bool)>>;
+    fn update<'a>(
+        &'a self,
+        id: &'a str,
+        change: Change,
+        note: Note,
+    ) -> BoxFuture<'a, Result<(Stored, bool)>>;
 
     fn add_token<'a>(&'a self, token: &'a TokenRecord) -> BoxFuture<'a, Result<()>>;
     /// A token by the hash of its secret (revoked ones too: the caller checks).
@@ -123,7 +137,11 @@ pub trait Store: Send + Sync {
     fn revoke<'a>(&'a self, id: &'a str, at: Timestamp) -> BoxFuture<'a, Result<bool>>;
 
     /// Marks a signed link's nonce used; `false` when it was used before.
-    fn use_nonce<'a>(&'a self, nonce: &'a str, expires_at: Timestamp) -> BoxFuture<'a, Result<bool>>;
+    fn use_nonce<'a>(
+        &'a self,
+        nonce: &'a str,
+        expires_at: Timestamp,
+    ) -> BoxFuture<'a, Result<bool>>;
 
     /// Keeps audit records; returns how many were new (a resent record is counted once).
     fn append_audit<'a>(&'a self, entries: &'a [AuditEntry]) -> BoxFuture<'a, Result<usize>>;

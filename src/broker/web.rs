@@ -5,12 +5,12 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{Form, FromRequestParts, Path, State};
 use axum::http::{HeaderMap, StatusCode, header, request::Parts};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -31,7 +31,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/r/{id}", get(request_page))
         .route("/r/{id}/vote", post(vote))
         .route("/l/{link}", get(link_page).post(follow_link))
-        .route_layer(middleware::from_fn_with_state(app.clone(), super::api::track))
+        .route_layer(middleware::from_fn_with_state(
+            app.clone(),
+            super::api::track,
+        ))
         .with_state(app)
 }
 
@@ -139,7 +142,11 @@ fn cookie(headers: &HeaderMap) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|kv| kv.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_string))
+        .find_map(|kv| {
+            kv.trim()
+                .strip_prefix(&format!("{COOKIE}="))
+                .map(str::to_string)
+        })
 }
 
 /// A signed-in reviewer, from the session cookie.
@@ -151,7 +158,10 @@ pub struct Reviewer {
 impl FromRequestParts<Arc<App>> for Reviewer {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<App>,
+    ) -> Result<Self, Self::Rejection> {
         let back = parts.uri.path().to_string();
         let cookie = cookie(&parts.headers).ok_or_else(|| WebError::Login(back.clone()))?;
         let session: Session = app
@@ -161,7 +171,11 @@ impl FromRequestParts<Arc<App>> for Reviewer {
         live(session.expires, Timestamp::now()).map_err(|_| WebError::Login(back.clone()))?;
         if !session.token_id.starts_with("link:") {
             // A revoked token ends its sessions at once.
-            let token = app.store.token_by_id(&session.token_id).await.map_err(ApiError::from)?;
+            let token = app
+                .store
+                .token_by_id(&session.token_id)
+                .await
+                .map_err(ApiError::from)?;
             if !token.is_some_and(|t| t.revoked_at.is_none() && t.kind == TokenKind::Reviewer) {
                 return Err(WebError::Login(back));
             }
@@ -182,21 +196,35 @@ fn same_origin(app: &App, headers: &HeaderMap) -> Result<(), WebError> {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let ours = origin == app.public_url
-        || origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host);
+        || origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            == Some(host);
     if ours {
         Ok(())
     } else {
         Err(WebError::Api(
-            ApiError::new(StatusCode::FORBIDDEN, "cross_site", format!("a form posted from {origin} was refused"))
-                .hint("open the page on the broker itself and submit it there"),
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "cross_site",
+                format!("a form posted from {origin} was refused"),
+            )
+            .hint("open the page on the broker itself and submit it there"),
         ))
     }
 }
 
 fn session_cookie(app: &App, session: &Session, max_age: i64) -> String {
-    let secure = if app.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let secure = if app.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     format!(
         "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
         app.signer.seal("session", session)
@@ -221,7 +249,9 @@ async fn login_page(axum::extract::Query(q): axum::extract::Query<NextQuery>) ->
 }
 
 fn login_form(next: &str, error: Option<&str>) -> Html<String> {
-    let error = error.map_or_else(String::new, |e| format!("<p class=\"error\">{}</p>", escape(e)));
+    let error = error.map_or_else(String::new, |e| {
+        format!("<p class=\"error\">{}</p>", escape(e))
+    });
     page(
         "Sign in",
         None,
@@ -243,7 +273,11 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+async fn login(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     if let Err(e) = same_origin(&app, &headers) {
         return e.into_response();
     }
@@ -269,7 +303,10 @@ async fn login(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form
     tracing::info!(reviewer = %token.name, "web sign-in");
     (
         StatusCode::SEE_OTHER,
-        [(header::SET_COOKIE, session_cookie(&app, &session, ttl)), (header::LOCATION, next)],
+        [
+            (header::SET_COOKIE, session_cookie(&app, &session, ttl)),
+            (header::LOCATION, next),
+        ],
     )
         .into_response()
 }
@@ -279,14 +316,25 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(app): State<Arc<App>>, reviewer: Reviewer, Form(form): Form<CsrfForm>) -> Response {
+async fn logout(
+    State(app): State<Arc<App>>,
+    reviewer: Reviewer,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if !app.signer.csrf_ok(&reviewer.cookie, &form.csrf) {
-        return error_page(StatusCode::FORBIDDEN, "the form's CSRF token is missing or wrong", "reload the page");
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "the form's CSRF token is missing or wrong",
+            "reload the page",
+        );
     }
     (
         StatusCode::SEE_OTHER,
         [
-            (header::SET_COOKIE, format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")),
+            (
+                header::SET_COOKIE,
+                format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+            ),
             (header::LOCATION, "/login".to_string()),
         ],
     )
@@ -297,13 +345,26 @@ fn state_badge(state: RequestState) -> String {
     format!("<span class=\"state {state}\">{state}</span>")
 }
 
-async fn list_page(State(app): State<Arc<App>>, reviewer: Reviewer) -> Result<Html<String>, WebError> {
+async fn list_page(
+    State(app): State<Arc<App>>,
+    reviewer: Reviewer,
+) -> Result<Html<String>, WebError> {
     let now = Timestamp::now();
-    let pending = app.store.list(&[RequestState::Pending], None, 200).await.map_err(ApiError::from)?;
-    let recent = app.store.list(&[], None, 50).await.map_err(ApiError::from)?;
+    let pending = app
+        .store
+        .list(&[RequestState::Pending], None, 200)
+        .await
+        .map_err(ApiError::from)?;
+    let recent = app
+        .store
+        .list(&[], None, 50)
+        .await
+        .map_err(ApiError::from)?;
     let mut body = String::from("<h1>Pending requests</h1>");
     let rows = |requests: &[&Request]| {
-        let mut t = String::from("<table><tr><th>Request</th><th>Command</th><th>Asked by</th><th>State</th></tr>");
+        let mut t = String::from(
+            "<table><tr><th>Request</th><th>Command</th><th>Asked by</th><th>State</th></tr>",
+        );
         for r in requests {
             let _ = write!(
                 t,
@@ -318,7 +379,11 @@ async fn list_page(State(app): State<Arc<App>>, reviewer: Reviewer) -> Result<Ht
         t.push_str("</table>");
         t
     };
-    let waiting: Vec<&Request> = pending.iter().map(|s| &s.request).filter(|r| now < r.expires_at).collect();
+    let waiting: Vec<&Request> = pending
+        .iter()
+        .map(|s| &s.request)
+        .filter(|r| now < r.expires_at)
+        .collect();
     if waiting.is_empty() {
         body.push_str("<p>Nothing is waiting.</p>");
     } else {
@@ -339,18 +404,40 @@ async fn request_page(
     Ok(render_request(&app, &reviewer, &stored.request, None))
 }
 
-fn render_request(app: &App, reviewer: &Reviewer, r: &Request, notice: Option<&str>) -> Html<String> {
+fn render_request(
+    app: &App,
+    reviewer: &Reviewer,
+    r: &Request,
+    notice: Option<&str>,
+) -> Html<String> {
     let now = Timestamp::now();
-    let mut body = format!("<h1>Request <code>{}</code> {}</h1>", escape(&r.id), state_badge(r.state));
+    let mut body = format!(
+        "<h1>Request <code>{}</code> {}</h1>",
+        escape(&r.id),
+        state_badge(r.state)
+    );
     if let Some(n) = notice {
         let _ = write!(body, "<p class=\"error\">{}</p>", escape(n));
     }
     let _ = write!(body, "<pre id=\"command\">{}</pre><dl>", escape(&r.command));
     let mut last = "";
-    for (label, value) in r.summary(now).into_iter().filter(|(l, _)| *l != "command" && *l != "request") {
+    for (label, value) in r
+        .summary(now)
+        .into_iter()
+        .filter(|(l, _)| *l != "command" && *l != "request")
+    {
         // The findings after the first `does` line read as a list under it, as in `gate show`.
-        let shown = if label == last && label == "does" { "" } else { label };
-        let _ = write!(body, "<dt>{}</dt><dd>{}</dd>", escape(shown), escape(&value));
+        let shown = if label == last && label == "does" {
+            ""
+        } else {
+            label
+        };
+        let _ = write!(
+            body,
+            "<dt>{}</dt><dd>{}</dd>",
+            escape(shown),
+            escape(&value)
+        );
         last = label;
     }
     body.push_str("</dl>");
@@ -373,7 +460,11 @@ fn render_request(app: &App, reviewer: &Reviewer, r: &Request, notice: Option<&s
                 );
             }
             Err(e) => {
-                let _ = write!(body, "<p>You cannot vote on this request: {}</p>", escape(&e.to_string()));
+                let _ = write!(
+                    body,
+                    "<p>You cannot vote on this request: {}</p>",
+                    escape(&e.to_string())
+                );
             }
         }
     }
@@ -401,20 +492,36 @@ async fn vote(
     Form(form): Form<VoteForm>,
 ) -> Result<Response, WebError> {
     same_origin(&app, &headers)?;
-    if !form.csrf.as_deref().is_some_and(|t| app.signer.csrf_ok(&reviewer.cookie, t)) {
+    if !form
+        .csrf
+        .as_deref()
+        .is_some_and(|t| app.signer.csrf_ok(&reviewer.cookie, t))
+    {
         tracing::warn!(%id, reviewer = %reviewer.caller.name, "vote without a valid CSRF token refused");
         return Err(WebError::Api(
-            ApiError::new(StatusCode::FORBIDDEN, "csrf", "the form's CSRF token is missing or wrong")
-                .hint("reload the request page and answer there"),
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "the form's CSRF token is missing or wrong",
+            )
+            .hint("reload the request page and answer there"),
         ));
     }
     let approve = form.decision == "approve";
     let reason = form.reason.filter(|r| !r.trim().is_empty());
     match cast(&app, &reviewer.caller, &id, approve, reason, "web").await {
-        Ok(stored) => Ok(Redirect::to(&format!("/r/{}", percent(&stored.request.id))).into_response()),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT => {
+        Ok(stored) => {
+            Ok(Redirect::to(&format!("/r/{}", percent(&stored.request.id))).into_response())
+        }
+        Err(e)
+            if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
+        {
             let stored = app.store.get(&id).await.map_err(ApiError::from)?;
-            Ok((e.status, render_request(&app, &reviewer, &stored.request, Some(&e.message))).into_response())
+            Ok((
+                e.status,
+                render_request(&app, &reviewer, &stored.request, Some(&e.message)),
+            )
+                .into_response())
         }
         Err(e) => Err(WebError::Api(e)),
     }
@@ -423,14 +530,22 @@ async fn vote(
 fn open_link(app: &App, sealed: &str) -> Result<Link, WebError> {
     let link: Link = app.signer.open("link", sealed).map_err(|e| {
         WebError::Api(
-            ApiError::new(StatusCode::FORBIDDEN, "bad_link", format!("this review link is not valid: {e}"))
-                .hint("ask for a new link, or sign in with your reviewer token"),
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "bad_link",
+                format!("this review link is not valid: {e}"),
+            )
+            .hint("ask for a new link, or sign in with your reviewer token"),
         )
     })?;
     live(link.expires, Timestamp::now()).map_err(|e| {
         WebError::Api(
-            ApiError::new(StatusCode::FORBIDDEN, "link_expired", format!("this review link is not valid: {e}"))
-                .hint("ask for a new link, or sign in with your reviewer token"),
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "link_expired",
+                format!("this review link is not valid: {e}"),
+            )
+            .hint("ask for a new link, or sign in with your reviewer token"),
         )
     })?;
     Ok(link)
@@ -438,7 +553,10 @@ fn open_link(app: &App, sealed: &str) -> Result<Link, WebError> {
 
 /// Shows who the link signs in, and asks for a POST: link previews in chat tools fetch links, and must not use
 /// them up.
-async fn link_page(State(app): State<Arc<App>>, Path(sealed): Path<String>) -> Result<Html<String>, WebError> {
+async fn link_page(
+    State(app): State<Arc<App>>,
+    Path(sealed): Path<String>,
+) -> Result<Html<String>, WebError> {
     let link = open_link(&app, &sealed)?;
     Ok(page(
         "Review",
@@ -461,14 +579,25 @@ async fn follow_link(
     same_origin(&app, &headers)?;
     let link = open_link(&app, &sealed)?;
     let expires_at = Timestamp::from_second(link.expires).unwrap_or(Timestamp::MAX);
-    if !app.store.use_nonce(&link.nonce, expires_at).await.map_err(ApiError::from)? {
+    if !app
+        .store
+        .use_nonce(&link.nonce, expires_at)
+        .await
+        .map_err(ApiError::from)?
+    {
         tracing::warn!(reviewer = %link.reviewer, request = %link.request, "replayed review link refused");
         return Err(WebError::Api(
-            ApiError::new(StatusCode::FORBIDDEN, "link_used", "this review link was already used")
-                .hint("a link works once; ask for a new one, or sign in with your reviewer token"),
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "link_used",
+                "this review link was already used",
+            )
+            .hint("a link works once; ask for a new one, or sign in with your reviewer token"),
         ));
     }
-    let ttl = i64::try_from(app.config.session_ttl().as_secs()).unwrap_or(43_200).min(3600);
+    let ttl = i64::try_from(app.config.session_ttl().as_secs())
+        .unwrap_or(43_200)
+        .min(3600);
     let session = Session {
         token_id: format!("link:{}", link.nonce),
         name: link.reviewer.clone(),

@@ -117,14 +117,21 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, super::Failure> {
 
 /// The backend the config names: a broker (`backend:`), else the local store (`store:`, else the state
 /// directory) acting as this OS account.
-pub fn approvals_for(config: &Config, paths: &Paths) -> Result<(Box<dyn Approvals>, bool), super::Failure> {
+pub fn approvals_for(
+    config: &Config,
+    paths: &Paths,
+) -> Result<(Box<dyn Approvals>, bool), super::Failure> {
     Ok(match &config.backend {
         Some(b) => {
-            let client = crate::broker::client::Client::new(&b.url, &paths.config_dir.join(&b.token_file))?;
+            let client =
+                crate::broker::client::Client::new(&b.url, &paths.config_dir.join(&b.token_file))?;
             (Box::new(Remote::new(client, b.retry_for())), true)
         }
         None => {
-            let dir = config.store.clone().unwrap_or_else(|| paths.state_dir.clone());
+            let dir = config
+                .store
+                .clone()
+                .unwrap_or_else(|| paths.state_dir.clone());
             (
                 Box::new(Local::open(&dir, crate::identity::current_user())?),
                 false,
@@ -158,15 +165,22 @@ pub fn ship_audit(desk: &mut Desk, log: &crate::audit::AuditLog) -> usize {
         p.push(".shipped");
         std::path::PathBuf::from(p)
     };
-    let shipped: u64 = std::fs::read_to_string(&cursor_path)
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(0);
-    let Ok(records) = log.records() else {
+    // The cursor is "<last seq sent> <byte offset after it>".
+    let cursor = std::fs::read_to_string(&cursor_path).unwrap_or_default();
+    let mut fields = cursor
+        .split_whitespace()
+        .map(|f| f.parse::<u64>().unwrap_or(0));
+    let (shipped, offset) = (fields.next().unwrap_or(0), fields.next().unwrap_or(0));
+    let Ok((bytes, end)) = log.read_from(offset) else {
         return 0;
     };
-    let seq = |r: &serde_json::Value| r.get("seq").and_then(serde_json::Value::as_u64).unwrap_or(0);
-    let waiting: Vec<serde_json::Value> = records.into_iter().filter(|r| seq(r) > shipped).collect();
+    let seq = |r: &serde_json::Value| {
+        r.get("seq")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    };
+    let mut waiting: Vec<serde_json::Value> = crate::audit::store::parse_records(&bytes);
+    waiting.retain(|r| seq(r) > shipped);
     if waiting.is_empty() {
         return 0;
     }
@@ -176,7 +190,9 @@ pub fn ship_audit(desk: &mut Desk, log: &crate::audit::AuditLog) -> usize {
         .unwrap_or_else(|| "localhost".into());
     let stream = format!("{host}:{}", log.path().display());
     let mut left = waiting.len();
-    for batch in waiting.chunks(500) {
+    let batches: Vec<&[serde_json::Value]> = waiting.chunks(500).collect();
+    let count = batches.len();
+    for (i, batch) in batches.into_iter().enumerate() {
         let last = batch.iter().map(seq).max().unwrap_or(shipped);
         let sent = desk.runtime.block_on(async {
             tokio::time::timeout(
@@ -189,15 +205,22 @@ pub fn ship_audit(desk: &mut Desk, log: &crate::audit::AuditLog) -> usize {
             break;
         }
         left -= batch.len();
+        // The offset is only known to be past everything once the last batch is in.
+        let at = if i + 1 == count { end } else { offset };
         let tmp = cursor_path.with_extension("shipped.tmp");
-        if std::fs::write(&tmp, format!("{last}\n")).and_then(|()| std::fs::rename(&tmp, &cursor_path)).is_err() {
+        if std::fs::write(&tmp, format!("{last} {at}\n"))
+            .and_then(|()| std::fs::rename(&tmp, &cursor_path))
+            .is_err()
+        {
             break;
         }
     }
     if left > 0 {
         crate::ui::say(
             "note",
-            &format!("{left} audit records wait to be sent to the broker; a later gate command sends them"),
+            &format!(
+                "{left} audit records wait to be sent to the broker; a later gate command sends them"
+            ),
         );
     }
     left

@@ -103,7 +103,10 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
             Ok(mut desk) => {
                 ship_audit(&mut desk, &log);
             }
-            Err(e) => ui::say("note", &format!("the audit records stay local for now: {}", e.0)),
+            Err(e) => ui::say(
+                "note",
+                &format!("the audit records stay local for now: {}", e.0),
+            ),
         }
     }
     outcome

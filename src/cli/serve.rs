@@ -90,7 +90,12 @@ pub fn run(args: Args) -> super::Outcome {
     }
 }
 
-fn serve(config: ServeConfig, choice: &StoreChoice, listen: Option<SocketAddr>, level: &str) -> super::Outcome {
+fn serve(
+    config: ServeConfig,
+    choice: &StoreChoice,
+    listen: Option<SocketAddr>,
+    level: &str,
+) -> super::Outcome {
     let level: tracing::Level = level.parse().unwrap_or(tracing::Level::INFO);
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -112,8 +117,7 @@ fn serve(config: ServeConfig, choice: &StoreChoice, listen: Option<SocketAddr>, 
     rt.block_on(broker::serve(config, choice.clone(), listen, |url| {
         // The one line on stdout: where the broker listens, for scripts and tests that bind port 0.
         println!("{url}");
-        use std::io::Write as _;
-        let _ = std::io::stdout().flush();
+        let _ = std::io::Write::flush(&mut std::io::stdout());
     }))?;
     Ok(0)
 }
@@ -151,7 +155,10 @@ async fn manage(action: Action, config: &ServeConfig, choice: &StoreChoice) -> s
                     println!("{}", serde_json::to_string(t).expect("tokens serialise"));
                 }
             } else if tokens.is_empty() {
-                ui::say("note", "no tokens yet; `gate serve token create --reviewer NAME` makes one");
+                ui::say(
+                    "note",
+                    "no tokens yet; `gate serve token create --reviewer NAME` makes one",
+                );
             } else {
                 let rows: Vec<Vec<String>> = tokens
                     .iter()
@@ -161,12 +168,17 @@ async fn manage(action: Action, config: &ServeConfig, choice: &StoreChoice) -> s
                             t.kind.as_str().to_string(),
                             t.name.clone(),
                             t.created_at.strftime("%Y-%m-%d %H:%M:%SZ").to_string(),
-                            t.revoked_at
-                                .map_or_else(|| "live".into(), |r| format!("revoked {}", r.strftime("%Y-%m-%d %H:%M:%SZ"))),
+                            t.revoked_at.map_or_else(
+                                || "live".into(),
+                                |r| format!("revoked {}", r.strftime("%Y-%m-%d %H:%M:%SZ")),
+                            ),
                         ]
                     })
                     .collect();
-                println!("{}", ui::table::render(&["id", "kind", "name", "created", "state"], &rows));
+                println!(
+                    "{}",
+                    ui::table::render(&["id", "kind", "name", "created", "state"], &rows)
+                );
             }
         }
         Action::Token(TokenAction::Revoke { id }) => {
@@ -175,10 +187,22 @@ async fn manage(action: Action, config: &ServeConfig, choice: &StoreChoice) -> s
         }
         Action::Link(l) => {
             let public_url = config.public_url.clone().unwrap_or_else(|| {
-                format!("http://{}", config.listen.map_or_else(|| DEFAULT_LISTEN.to_string(), |a| a.to_string()))
+                format!(
+                    "http://{}",
+                    config
+                        .listen
+                        .map_or_else(|| DEFAULT_LISTEN.to_string(), |a| a.to_string())
+                )
             });
-            let link =
-                broker::create_link(store.as_ref(), &public_url, &l.id, &l.reviewer, now, config.link_ttl()).await?;
+            let link = broker::create_link(
+                store.as_ref(),
+                &public_url,
+                &l.id,
+                &l.reviewer,
+                now,
+                config.link_ttl(),
+            )
+            .await?;
             println!("{link}");
         }
     }

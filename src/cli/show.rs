@@ -24,8 +24,16 @@ pub fn render(r: &Request, now: Timestamp) -> String {
     let mut last = "";
     for (label, value) in r.summary(now) {
         // A label repeated (findings) prints once, like a list under it.
-        let shown = if label == last && label == "does" { "" } else { label };
-        let value = if shown.is_empty() { format!("- {value}") } else { value };
+        let shown = if label == last && label == "does" {
+            ""
+        } else {
+            label
+        };
+        let value = if shown.is_empty() {
+            format!("- {value}")
+        } else {
+            value
+        };
         let _ = writeln!(out, "{shown:<12} {value}");
         last = label;
     }

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 
 use super::Failure;
 use super::context::Desk;
-use crate::approvers::Approvals;
 use crate::approval::{Request as Approval, Requirement, State};
+use crate::approvers::Approvals;
 use crate::assess::Assessment;
 use crate::audit::{AuditLog, Event};
 use crate::clock::Clock;
@@ -222,7 +222,15 @@ pub fn approval(p: &Pending<'_>, desk: &mut Desk) -> Result<String, Failure> {
     } else {
         Duration::from_secs(1)
     };
-    wait(p, runtime, approvals.as_mut(), &id, stored.version, patience, signals)
+    wait(
+        p,
+        runtime,
+        approvals.as_mut(),
+        &id,
+        stored.version,
+        patience,
+        signals,
+    )
 }
 
 fn record_execution(p: &Pending<'_>, claimed: &Approval) -> Result<(), Failure> {
@@ -291,7 +299,13 @@ fn wait(
                 None => {
                     let now = p.clock.now();
                     let _ = approvals.cancel(id).await;
-                    let _ = p.log.append(now, &[Event::Cancelled { id: id.to_string(), by: p.request.requester.user.clone() }]);
+                    let _ = p.log.append(
+                        now,
+                        &[Event::Cancelled {
+                            id: id.to_string(),
+                            by: p.request.requester.user.clone(),
+                        }],
+                    );
                     json_line(p, "cancelled", id, serde_json::json!({}));
                     break Err(WaitError::Cancelled { id: id.to_string() }.into());
                 }
@@ -308,8 +322,18 @@ fn wait(
                     let vote = current.votes.iter().rev().find(|v| !v.approve);
                     let by = vote.map_or_else(|| "a reviewer".to_string(), |v| v.by.clone());
                     let reason = vote.and_then(|v| v.reason.clone()).unwrap_or_default();
-                    json_line(p, "denied", id, serde_json::json!({"by": by, "reason": reason}));
-                    break Err(WaitError::Denied { id: id.to_string(), by, reason }.into());
+                    json_line(
+                        p,
+                        "denied",
+                        id,
+                        serde_json::json!({"by": by, "reason": reason}),
+                    );
+                    break Err(WaitError::Denied {
+                        id: id.to_string(),
+                        by,
+                        reason,
+                    }
+                    .into());
                 }
                 State::Expired => {
                     let _ = p.log.append(now, &[Event::Expired { id: id.to_string() }]);
@@ -325,8 +349,15 @@ fn wait(
             if let Ok(Some(escalated)) = approvals.escalate_due(id, now).await {
                 escalate(p, &escalated);
             }
-            let needs: Vec<String> = current.outstanding().iter().map(|(g, n)| format!("{n} from {g}")).collect();
-            waiting.update(&format!("waiting for approval of {id}: needs {}", needs.join(", ")));
+            let needs: Vec<String> = current
+                .outstanding()
+                .iter()
+                .map(|(g, n)| format!("{n} from {g}"))
+                .collect();
+            waiting.update(&format!(
+                "waiting for approval of {id}: needs {}",
+                needs.join(", ")
+            ));
         };
         waiting.finish();
         result

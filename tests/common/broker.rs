@@ -22,7 +22,10 @@ fn gate_bin() -> PathBuf {
 impl Broker {
     /// A broker with this config text (the `store:` and anything else), listening on a free port.
     pub fn start(config: &str) -> Broker {
-        let dir = tempfile::Builder::new().prefix("gate-broker-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("gate-broker-")
+            .tempdir()
+            .unwrap();
         Broker::in_dir(dir, config)
     }
 
@@ -34,11 +37,21 @@ impl Broker {
     /// A SQLite broker on a port picked here, so that its config can name its public URL, which the links that
     /// `gate serve link` prints are made of.
     pub fn sqlite_with_public_url(extra: &str) -> Broker {
-        let dir = tempfile::Builder::new().prefix("gate-broker-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("gate-broker-")
+            .tempdir()
+            .unwrap();
         let store = dir.path().join("store");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let addr = format!("127.0.0.1:{port}");
-        let config = format!("public_url: http://{addr}\nstore: {{sqlite: {}}}\n{extra}", store.display());
+        let config = format!(
+            "public_url: http://{addr}\nstore: {{sqlite: {}}}\n{extra}",
+            store.display()
+        );
         Broker::in_dir_at(dir, &config, &addr)
     }
 
@@ -57,9 +70,15 @@ impl Broker {
 
     /// A broker with its own SQLite store.
     pub fn sqlite(extra: &str) -> Broker {
-        let dir = tempfile::Builder::new().prefix("gate-broker-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("gate-broker-")
+            .tempdir()
+            .unwrap();
         let store = dir.path().join("store");
-        Broker::in_dir(dir, &format!("store: {{sqlite: {}}}\n{extra}", store.display()))
+        Broker::in_dir(
+            dir,
+            &format!("store: {{sqlite: {}}}\n{extra}", store.display()),
+        )
     }
 
     /// A broker on a PostgreSQL database.
@@ -110,7 +129,11 @@ impl Broker {
     /// Creates a token and returns its secret.
     pub fn token(&self, kind: &str, name: &str) -> String {
         let out = self.manage(&["token", "create", &format!("--{kind}"), name]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 
@@ -126,7 +149,9 @@ impl Broker {
     pub fn terminate(&mut self) -> (std::process::ExitStatus, Duration) {
         let mut c = self.child.take().expect("running");
         let started = Instant::now();
-        let _ = Command::new("kill").args(["-TERM", &c.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status();
         (c.wait().unwrap(), started.elapsed())
     }
 
@@ -154,7 +179,10 @@ impl Broker {
         home.write("token", &format!("{token}\n"));
         home.write(
             "config.yaml",
-            &format!("backend: {{url: '{}', token_file: token{extra_backend}}}\n", self.url),
+            &format!(
+                "backend: {{url: '{}', token_file: token{extra_backend}}}\n",
+                self.url
+            ),
         );
         home
     }
@@ -189,7 +217,10 @@ impl Answer {
 
 /// Sends one request: `headers` are name/value pairs; a body that starts with `{` is JSON, else a form.
 pub fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Answer {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
@@ -201,14 +232,22 @@ pub fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str
             req = req.header(*k, *v);
         }
         if let Some(b) = body {
-            let kind = if b.starts_with('{') { "application/json" } else { "application/x-www-form-urlencoded" };
+            let kind = if b.starts_with('{') {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            };
             req = req.header("content-type", kind).body(b.to_string());
         }
         let resp = req.send().await.expect("send");
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp.text().await.unwrap_or_default();
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     })
 }
 

@@ -131,12 +131,20 @@ impl Postgres {
             .args(["-m", "immediate", "-w", "stop"])
             .output()
             .expect("run pg_ctl");
-        assert!(out.status.success(), "pg_ctl stop: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "pg_ctl stop: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// A libpq connection string for this server, for `gate serve`'s `store.postgres`.
     pub fn conninfo(&self, db: &str) -> String {
-        format!("host={} port={} user=postgres dbname={db}", self.host(), self.port)
+        format!(
+            "host={} port={} user=postgres dbname={db}",
+            self.host(),
+            self.port
+        )
     }
 
     /// The socket directory, which is what `-h` takes for a Unix socket.

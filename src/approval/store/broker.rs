@@ -66,7 +66,12 @@ fn insert_audit(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<usize> {
 
 impl SqliteStore {
     /// Inserts a request and the broker's record of it, in one transaction.
-    pub fn insert_noting(&self, request: &Request, origin: &str, entry: &AuditEntry) -> Result<(), StoreError> {
+    pub fn insert_noting(
+        &self,
+        request: &Request,
+        origin: &str,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(self.sql())?;
         self.insert_from(request, origin)?;
         insert_audit(&self.conn, entry).map_err(self.sql())?;
@@ -100,7 +105,11 @@ impl SqliteStore {
 
     pub fn signing_key(&self) -> Result<Vec<u8>, StoreError> {
         self.conn
-            .query_row("SELECT value FROM settings WHERE name = 'signing_key'", [], |row| row.get(0))
+            .query_row(
+                "SELECT value FROM settings WHERE name = 'signing_key'",
+                [],
+                |row| row.get(0),
+            )
             .map_err(self.sql())
     }
 
@@ -115,17 +124,29 @@ impl SqliteStore {
         self.conn
             .execute(
                 "INSERT INTO tokens (id, kind, name, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![t.id, t.kind.as_str(), t.name, t.hash, t.created_at.to_string()],
+                params![
+                    t.id,
+                    t.kind.as_str(),
+                    t.name,
+                    t.hash,
+                    t.created_at.to_string()
+                ],
             )
             .map_err(self.sql())?;
         Ok(())
     }
 
-    pub fn token_where(&self, column: &str, value: &str) -> Result<Option<TokenRecord>, StoreError> {
+    pub fn token_where(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<TokenRecord>, StoreError> {
         let column = if column == "hash" { "hash" } else { "id" };
         let mut stmt = self
             .conn
-            .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE {column} = ?1"))
+            .prepare_cached(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM tokens WHERE {column} = ?1"
+            ))
             .map_err(self.sql())?;
         stmt.query_row(params![value], token_row)
             .optional()
@@ -135,7 +156,9 @@ impl SqliteStore {
     pub fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id"))
+            .prepare(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id"
+            ))
             .map_err(self.sql())?;
         stmt.query_map([], token_row)
             .map_err(self.sql())?
