@@ -780,76 +780,50 @@ fn metrics_and_health_are_served() {
 #[test]
 fn bad_serve_config_and_flags_are_refused_clearly() {
     let home = Home::new();
-    let config = home.write("serve.yaml", "listen: 127.0.0.1:0\nstoar: {}\n");
-    home.gate()
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .assert()
-        .code(78)
-        .stderr(predicate::str::contains(
-            "serve.yaml:2:1: unknown field `stoar`",
-        ))
-        .stderr(predicate::str::contains("hint:"));
-    home.gate()
-        .args(["serve", "--listen", "nowhere"])
-        .assert()
-        .code(64)
-        .stderr(predicate::str::contains("hint:"));
-    home.gate()
-        .args(["serve", "token", "create"])
-        .assert()
-        .code(64);
-    let config = home.write(
-        "serve2.yaml",
-        &format!("store: {{sqlite: {}}}\n", home.path().join("s").display()),
+    // `gate serve --config FILE ARGS…` must fail with `code`, saying `says`, and give a hint.
+    let refused = |config: &str, args: &[&str], code: i32, says: &str| {
+        let path = home.write("serve.yaml", config);
+        home.gate()
+            .args(["serve", "--config", path.to_str().unwrap()])
+            .args(args)
+            .assert()
+            .code(code)
+            .stderr(predicate::str::contains(says))
+            .stderr(predicate::str::contains("hint:"));
+    };
+    let sqlite = format!("store: {{sqlite: {}}}\n", home.path().join("s").display());
+    refused(
+        "listen: 127.0.0.1:0\nstoar: {}\n",
+        &[],
+        78,
+        "serve.yaml:2:1: unknown field `stoar`",
     );
-    home.gate()
-        .args([
-            "serve",
-            "--config",
-            config.to_str().unwrap(),
-            "token",
-            "create",
-            "--reviewer",
-            "a b",
-        ])
-        .assert()
-        .code(64)
-        .stderr(predicate::str::contains("`a b` is not a usable name"));
-    home.gate()
-        .args([
-            "serve",
-            "--config",
-            config.to_str().unwrap(),
-            "token",
-            "revoke",
-            "nope",
-        ])
-        .assert()
-        .code(64)
-        .stderr(predicate::str::contains("no live token has the id `nope`"));
-    // A port already taken.
+    refused(
+        &sqlite,
+        &["--listen", "nowhere"],
+        64,
+        "invalid value 'nowhere'",
+    );
+    refused(&sqlite, &["token", "create"], 64, "--reviewer");
+    refused(
+        &sqlite,
+        &["token", "create", "--reviewer", "a b"],
+        64,
+        "`a b` is not a usable name",
+    );
+    refused(
+        &sqlite,
+        &["token", "revoke", "nope"],
+        64,
+        "no live token has the id `nope`",
+    );
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    home.gate()
-        .args([
-            "serve",
-            "--config",
-            config.to_str().unwrap(),
-            "--listen",
-            &taken.local_addr().unwrap().to_string(),
-        ])
-        .assert()
-        .code(75)
-        .stderr(predicate::str::contains("cannot listen on"))
-        .stderr(predicate::str::contains("hint:"));
-    // An unreachable PostgreSQL at start.
-    let config = home.write(
-        "serve3.yaml",
+    let addr = taken.local_addr().unwrap().to_string();
+    refused(&sqlite, &["--listen", &addr], 75, "cannot listen on");
+    refused(
         "store: {postgres: 'host=/nonexistent port=1 user=x dbname=x connect_timeout=1'}\n",
+        &[],
+        75,
+        "cannot open the broker's store",
     );
-    home.gate()
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .assert()
-        .code(75)
-        .stderr(predicate::str::contains("cannot open the broker's store"))
-        .stderr(predicate::str::contains("hint:"));
 }

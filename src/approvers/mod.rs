@@ -104,21 +104,13 @@ impl Local {
     }
 }
 
-fn stored((request, version, origin): (Request, i64, String)) -> Stored {
-    Stored {
-        request,
-        version,
-        origin,
-    }
-}
-
 impl Approvals for Local {
     fn me(&mut self) -> LocalBoxFuture<'_, Result<String>> {
         async move { Ok(self.user.clone()) }.boxed_local()
     }
 
     fn get<'a>(&'a mut self, id: &'a str) -> LocalBoxFuture<'a, Result<Stored>> {
-        async move { Ok(stored(self.store.get_stored(id)?)) }.boxed_local()
+        async move { Ok(Stored::from(self.store.get_stored(id)?)) }.boxed_local()
     }
 
     fn list<'a>(&'a mut self, states: &'a [State]) -> LocalBoxFuture<'a, Result<Vec<Request>>> {
@@ -132,7 +124,7 @@ impl Approvals for Local {
     fn create<'a>(&'a mut self, request: &'a Request) -> LocalBoxFuture<'a, Result<Stored>> {
         async move {
             self.store.insert(request)?;
-            Ok(stored(self.store.get_stored(&request.id)?))
+            Ok(Stored::from(self.store.get_stored(&request.id)?))
         }
         .boxed_local()
     }
@@ -197,9 +189,9 @@ impl Approvals for Local {
                 let (request, v, origin) = self.store.get_stored(id)?;
                 let current = if request.expire(now).is_some() {
                     let (r, v, o, _) = self.store.update_stored(id, |r| Ok(r.expire(now)))?;
-                    stored((r, v, o))
+                    Stored::from((r, v, o))
                 } else {
-                    stored((request, v, origin))
+                    Stored::from((request, v, origin))
                 };
                 if current.version != version || started.elapsed() >= patience {
                     return Ok(current);

@@ -309,11 +309,7 @@ impl Store for Postgres {
             }
             insert_audit(&tx, entry).await?;
             tx.commit().await.map_err(|e| pg(&e))?;
-            Ok(Stored {
-                request: request.clone(),
-                version: 0,
-                origin: origin.to_string(),
-            })
+            Ok(Stored::fresh(request, origin))
         }
         .boxed()
     }

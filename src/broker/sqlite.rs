@@ -48,14 +48,6 @@ fn poisoned() -> StoreError {
     StoreError::Unavailable("the store's lock was poisoned by a panic".into())
 }
 
-fn stored((request, version, origin): (Request, i64, String)) -> Stored {
-    Stored {
-        request,
-        version,
-        origin,
-    }
-}
-
 impl Sqlite {
     /// Opens (creating) the store in `dir`; `fresh_key` becomes the signing key if the store has none yet.
     pub fn open(dir: &Path, fresh_key: &[u8]) -> Result<Sqlite> {
@@ -114,17 +106,13 @@ impl Store for Sqlite {
     ) -> BoxFuture<'a, Result<Stored>> {
         async move {
             self.with(|s| s.insert_noting(request, origin, entry))?;
-            Ok(Stored {
-                request: request.clone(),
-                version: 0,
-                origin: origin.to_string(),
-            })
+            Ok(Stored::fresh(request, origin))
         }
         .boxed()
     }
 
     fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Stored>> {
-        async move { self.read(|s| s.get_stored(id)).map(stored) }.boxed()
+        async move { self.read(|s| s.get_stored(id)).map(Stored::from) }.boxed()
     }
 
     fn list<'a>(
@@ -135,7 +123,7 @@ impl Store for Sqlite {
     ) -> BoxFuture<'a, Result<Vec<Stored>>> {
         async move {
             self.read(|s| s.list_stored(states, digest, limit))
-                .map(|rows| rows.into_iter().map(stored).collect())
+                .map(|rows| rows.into_iter().map(Stored::from).collect())
         }
         .boxed()
     }

@@ -19,6 +19,28 @@ pub struct Stored {
     pub origin: String,
 }
 
+impl Stored {
+    /// A request just inserted: version 0.
+    pub fn fresh(request: &Request, origin: &str) -> Stored {
+        Stored {
+            request: request.clone(),
+            version: 0,
+            origin: origin.to_string(),
+        }
+    }
+}
+
+/// A row as the stores read it: the request, its version and its origin.
+impl From<(Request, i64, String)> for Stored {
+    fn from((request, version, origin): (Request, i64, String)) -> Stored {
+        Stored {
+            request,
+            version,
+            origin,
+        }
+    }
+}
+
 /// Which side of a request a token stands on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
