@@ -827,3 +827,45 @@ fn bad_serve_config_and_flags_are_refused_clearly() {
         "cannot open the broker's store",
     );
 }
+
+#[test]
+fn the_broker_escalates_a_waiting_request_once_and_expires_it() {
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("escalated.json");
+    let broker = Broker::sqlite(&format!(
+        "escalation: {{command: [sh, -c, 'cat >> {}']}}\n",
+        file.display()
+    ));
+    let requester_token = broker.token("requester", "ci-runner-1");
+    let alice_token = broker.token("reviewer", "alice");
+    let requester = broker.home(
+        Some("version: 1\nrules:\n  - name: slow\n    match: {commands: [\"touch *\"]}\n    decision: approve\n    expires: 3s\n    escalate_after: 1s\n"),
+        &requester_token,
+        "",
+    );
+    let marker = requester.path().join("ran");
+    let child = spawn_run(&requester, &["--", "touch", marker.to_str().unwrap()]);
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 75, "expired: {stderr}");
+    assert!(stderr.contains("expired"), "{stderr}");
+    assert!(!marker.exists());
+    let escalated = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(escalated.lines().count(), 1, "escalated once: {escalated}");
+    let request: serde_json::Value = serde_json::from_str(escalated.trim()).unwrap();
+    assert_eq!(request["command"], format!("touch {}", marker.display()));
+    let central = http(
+        "GET",
+        &format!("{}/v1/audit?limit=1000", broker.url),
+        &[("authorization", &bearer(&alice_token))],
+        None,
+    )
+    .json();
+    let broker_events: Vec<&str> = central["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["source"] == "broker")
+        .filter_map(|e| e["record"]["event"].as_str())
+        .collect();
+    assert_eq!(broker_events, ["requested", "escalated", "expired"], "{central}");
+}

@@ -225,7 +225,14 @@ pub fn entry(event: &Event, now: Timestamp) -> AuditEntry {
         stream: "events".into(),
         seq: None,
         hash: None,
-        record: serde_json::json!({"at": now.to_string(), "event": event}),
+        record: {
+            // The same shape as a local audit record: the event's fields, and when.
+            let mut record = serde_json::to_value(event).expect("events serialise");
+            if let Some(fields) = record.as_object_mut() {
+                fields.insert("time".into(), serde_json::Value::String(now.to_string()));
+            }
+            record
+        },
         received_at: now,
     }
 }
