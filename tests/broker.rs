@@ -867,5 +867,9 @@ fn the_broker_escalates_a_waiting_request_once_and_expires_it() {
         .filter(|e| e["source"] == "broker")
         .filter_map(|e| e["record"]["event"].as_str())
         .collect();
-    assert_eq!(broker_events, ["requested", "escalated", "expired"], "{central}");
+    assert_eq!(
+        broker_events,
+        ["requested", "escalated", "expired"],
+        "{central}"
+    );
 }

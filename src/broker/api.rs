@@ -272,6 +272,12 @@ fn admit(caller: &Caller, mut r: Request, now: Timestamp) -> Result<Request, Api
         // else and then approves it.
         r.requester.user.clone_from(&caller.name);
     }
+    // However the client asked, an approval is usable for at most a day, and escalation waits at most the
+    // request's lifetime.
+    r.valid_for_secs = r.valid_for_secs.clamp(1, 24 * 3600);
+    r.escalate_after_secs = r
+        .escalate_after_secs
+        .map(|s| s.min(lifetime.as_secs().unsigned_abs()));
     r.state = RequestState::Pending;
     r.votes.clear();
     r.approved_at = None;
@@ -401,11 +407,11 @@ async fn get_one(
         return Ok(Json(first));
     }
     let id = first.request.id.clone();
-    let notify = app.hub.subscribe(&id);
+    let subscription = app.hub.subscribe(&id);
     let deadline = tokio::time::Instant::now() + wait;
     let mut shutdown = app.shutdown.clone();
-    let result = loop {
-        let notified = notify.notified();
+    loop {
+        let notified = subscription.notify().notified();
         tokio::pin!(notified);
         // Registered before the read, so a change between the read and the wait still wakes us.
         notified.as_mut().enable();
@@ -423,9 +429,7 @@ async fn get_one(
             () = tokio::time::sleep(Duration::from_secs(2)) => {}
             _ = shutdown.changed() => {}
         }
-    };
-    app.hub.unsubscribe(&id, notify);
-    result
+    }
 }
 
 #[derive(Deserialize, Serialize)]

@@ -34,23 +34,17 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn subscribe(&self, id: &str) -> Arc<Notify> {
+    /// Registers interest in a request until the returned subscription is dropped, which happens even when the
+    /// client goes away mid-poll and the handler is cancelled.
+    pub fn subscribe(self: &Arc<Self>, id: &str) -> Subscription {
         let mut waiting = self
             .waiting
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        waiting.entry(id.to_string()).or_default().clone()
-    }
-
-    /// Forgets a request's notifier once nobody waits on it.
-    pub fn unsubscribe(&self, id: &str, notify: Arc<Notify>) {
-        let mut waiting = self
-            .waiting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        drop(notify);
-        if waiting.get(id).is_some_and(|n| Arc::strong_count(n) == 1) {
-            waiting.remove(id);
+        Subscription {
+            hub: self.clone(),
+            id: id.to_string(),
+            notify: Some(waiting.entry(id.to_string()).or_default().clone()),
         }
     }
 
@@ -76,6 +70,37 @@ impl Hub {
 
     pub fn waiters(&self) -> usize {
         self.waiting.lock().map_or(0, |w| w.len())
+    }
+}
+
+/// One long poll's interest in one request.
+pub struct Subscription {
+    hub: Arc<Hub>,
+    id: String,
+    notify: Option<Arc<Notify>>,
+}
+
+impl Subscription {
+    pub fn notify(&self) -> &Notify {
+        self.notify.as_deref().expect("present until dropped")
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut waiting = self
+            .hub
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        drop(self.notify.take());
+        // Forget the request's notifier once nobody waits on it.
+        if waiting
+            .get(&self.id)
+            .is_some_and(|n| Arc::strong_count(n) == 1)
+        {
+            waiting.remove(&self.id);
+        }
     }
 }
 
@@ -396,4 +421,23 @@ pub async fn serve(
     sweeper.abort();
     tracing::info!("stopped");
     served
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dropped_subscription_leaves_nothing_behind() {
+        let hub = Arc::new(Hub::default());
+        let a = hub.subscribe("01A");
+        let b = hub.subscribe("01A");
+        let c = hub.subscribe("01B");
+        assert_eq!(hub.waiters(), 2);
+        drop(a);
+        assert_eq!(hub.waiters(), 2, "b still waits on 01A");
+        drop(b);
+        drop(c);
+        assert_eq!(hub.waiters(), 0);
+    }
 }

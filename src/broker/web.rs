@@ -507,7 +507,17 @@ async fn vote(
             .hint("reload the request page and answer there"),
         ));
     }
-    let approve = form.decision == "approve";
+    let approve = match form.decision.as_str() {
+        "approve" => true,
+        "deny" => false,
+        other => {
+            return Err(WebError::Api(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_decision",
+                format!("`{other}` is not a decision"),
+            )));
+        }
+    };
     let reason = form.reason.filter(|r| !r.trim().is_empty());
     match cast(&app, &reviewer.caller, &id, approve, reason, "web").await {
         Ok(stored) => {
