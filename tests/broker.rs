@@ -873,3 +873,73 @@ fn the_broker_escalates_a_waiting_request_once_and_expires_it() {
         "{central}"
     );
 }
+
+#[test]
+fn a_denial_and_a_ctrl_c_reach_through_the_broker() {
+    let broker = Broker::sqlite("");
+    let t = team(&broker, &broker, "");
+    let marker = t.requester.path().join("ran");
+    let target = marker.to_str().unwrap().to_string();
+
+    // Deny: the reason reaches the waiting requester's stderr, and it exits 77.
+    let child = spawn_run(&t.requester, &["--", "touch", &target]);
+    let id = pending_id(&broker, &t.alice_token);
+    t.alice
+        .gate()
+        .args(["show", &id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "request      {id} (pending)"
+        )))
+        .stdout(predicate::str::contains("needs        2 from dba"));
+    t.alice.gate().args(["deny", &id]).assert().code(64);
+    t.alice
+        .gate()
+        .args(["deny", &id, "--reason", "use the replica"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("denied {id}")));
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 77, "{stderr}");
+    assert!(
+        stderr.contains("denied by alice: use the replica"),
+        "{stderr}"
+    );
+    assert!(!marker.exists());
+
+    // Ctrl-C while waiting: 130, and the broker holds the request as cancelled.
+    let child = spawn_run(&t.requester, &["--", "touch", &target]);
+    let mut id = String::new();
+    eventually(20, "the second request", || {
+        let listed = http(
+            "GET",
+            &format!("{}/v1/requests?state=pending", broker.url),
+            &[("authorization", &bearer(&t.alice_token))],
+            None,
+        );
+        listed.json()["requests"]
+            .as_array()
+            .unwrap()
+            .first()
+            .is_some_and(|r| {
+                id = r["id"].as_str().unwrap().to_string();
+                true
+            })
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 130, "{stderr}");
+    let state = http(
+        "GET",
+        &format!("{}/v1/requests/{id}", broker.url),
+        &[("authorization", &bearer(&t.alice_token))],
+        None,
+    )
+    .json();
+    assert_eq!(state["state"], "cancelled");
+    assert!(!marker.exists());
+}
