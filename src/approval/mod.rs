@@ -115,6 +115,27 @@ pub struct Request {
     pub escalate_after_secs: Option<u64>,
     pub escalated: bool,
     pub finished_at: Option<Timestamp>,
+    /// Where the request is announced (`webhook:soar`, `slack:#db`, `teams`), from the rules that asked.
+    #[serde(default)]
+    pub notify: Vec<String>,
+    /// Who is paged when it waits too long (`pagerduty`).
+    #[serde(default)]
+    pub escalate: Option<String>,
+    /// How each announcement and page went.
+    #[serde(default)]
+    pub deliveries: Vec<Delivery>,
+}
+
+/// One outbound message about a request, and how it went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// The channel (`webhook:soar`), or the page (`pagerduty:trigger`, `pagerduty:resolve`).
+    pub channel: String,
+    pub delivered: bool,
+    pub attempts: u32,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    pub at: Timestamp,
 }
 
 /// Why a transition was refused. Each names what was wrong with the request as it stands.
@@ -413,8 +434,41 @@ impl Request {
             "passed".into()
         };
         lines.push(("expires", format!("{} ({expiry})", time(self.expires_at))));
+        for d in &self.deliveries {
+            let outcome = if d.delivered {
+                "delivered".to_string()
+            } else {
+                format!("failed: {}", d.error.as_deref().unwrap_or("unknown error"))
+            };
+            let tries = if d.attempts == 1 {
+                "attempt"
+            } else {
+                "attempts"
+            };
+            lines.push((
+                "notified",
+                format!(
+                    "{} {outcome} ({} {tries}, {})",
+                    d.channel,
+                    d.attempts,
+                    time(d.at)
+                ),
+            ));
+        }
         lines.push(("digest", self.digest.clone()));
         lines
+    }
+
+    /// Records how a delivery went, replacing any earlier record for the same channel. `None` when that is
+    /// already what the request says.
+    pub fn record_delivery(&self, delivery: Delivery) -> Option<Request> {
+        if self.deliveries.contains(&delivery) {
+            return None;
+        }
+        let mut next = self.clone();
+        next.deliveries.retain(|d| d.channel != delivery.channel);
+        next.deliveries.push(delivery);
+        Some(next)
     }
 
     /// Marks a pending request escalated once `escalate_after` has passed. `None` when nothing changes.
@@ -462,6 +516,9 @@ pub(crate) fn fixture(requirements: Vec<Requirement>) -> Request {
         escalate_after_secs: Some(60),
         escalated: false,
         finished_at: None,
+        notify: vec![],
+        escalate: None,
+        deliveries: vec![],
     }
 }
 

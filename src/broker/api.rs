@@ -317,6 +317,7 @@ async fn create(
         .inspect_err(|e| app.metrics.store_error(e))?;
     app.metrics.created();
     tracing::info!(id = %request.id, requester = %request.requester, via = %caller.name, "request created");
+    app.channels.announce(&request);
     Ok((StatusCode::CREATED, Json(stored)))
 }
 

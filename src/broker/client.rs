@@ -347,3 +347,47 @@ mod erased {
         }
     }
 }
+
+/// Outbound deliveries to third parties (webhooks, paging): one POST, and whether the receiver took it.
+#[derive(Clone)]
+pub struct Outbound {
+    http: reqwest::Client,
+}
+
+impl Default for Outbound {
+    fn default() -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Outbound {
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .timeout(Duration::from_secs(10))
+                .user_agent(concat!("gate/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .expect("an HTTP client with the default settings builds"),
+        }
+    }
+}
+
+impl Outbound {
+    /// POSTs `body` as JSON with `headers`; a 2xx is delivered, anything else says why not.
+    pub async fn post(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: &[u8],
+    ) -> Result<(), String> {
+        let mut request = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_vec());
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        match request.send().await {
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) => Err(format!("{} answered {}", url, r.status())),
+            Err(e) => Err(format!("cannot reach {url}: {e}")),
+        }
+    }
+}

@@ -25,6 +25,35 @@ pub struct ServeConfig {
     pub link_ttl: Option<String>,
     /// How long a web login lasts (default 12h).
     pub session_ttl: Option<String>,
+    /// Where requests are announced and who is paged (DESIGN §4 "Channels").
+    #[serde(default)]
+    pub channels: ChannelsConfig,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelsConfig {
+    /// Signed webhooks by name, for `notify: [webhook:NAME]`.
+    #[serde(default)]
+    pub webhooks: std::collections::BTreeMap<String, WebhookConfig>,
+    /// PagerDuty Events API v2, for `escalate: pagerduty`.
+    pub pagerduty: Option<PagerDutyConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub url: String,
+    /// A Standard Webhooks secret (`whsec_` and base64).
+    pub secret_file: PathBuf,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PagerDutyConfig {
+    /// Default `https://events.pagerduty.com/v2/enqueue`.
+    pub events_url: Option<String>,
+    pub routing_key_file: PathBuf,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]

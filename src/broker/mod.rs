@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod channels;
 pub mod client;
 pub mod config;
 pub mod metrics;
@@ -107,6 +108,7 @@ impl Drop for Subscription {
 /// Everything a handler needs.
 pub struct App {
     pub store: Arc<dyn Store>,
+    pub channels: Arc<channels::Channels>,
     pub hub: Arc<Hub>,
     pub signer: Signer,
     pub config: ServeConfig,
@@ -125,6 +127,8 @@ pub enum ServeError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Channels(#[from] channels::ChannelError),
     #[error("the broker failed while serving")]
     Serve(#[source] std::io::Error),
     #[error("no live token has the id `{0}`")]
@@ -141,6 +145,7 @@ impl Diagnostic for ServeError {
                 Exit::Unavailable
             }
             ServeError::NoSuchToken(_) | ServeError::BadName(_) => Exit::Usage,
+            ServeError::Channels(e) => e.exit(),
         }
     }
 
@@ -154,6 +159,7 @@ impl Diagnostic for ServeError {
             ServeError::Serve(_) => "restart gate serve; requests and votes are kept in the store".into(),
             ServeError::NoSuchToken(_) => "`gate serve token list` shows the tokens".into(),
             ServeError::BadName(_) => "e.g. alice, ci-runner-1".into(),
+            ServeError::Channels(e) => return e.hint(),
         })
     }
 }
@@ -272,7 +278,10 @@ impl App {
     ) -> Result<(Stored, bool), StoreError> {
         let result = self.store.update(id, change, note).await;
         match &result {
-            Ok((stored, true)) => self.hub.wake(&stored.request.id),
+            Ok((stored, true)) => {
+                self.hub.wake(&stored.request.id);
+                self.channels.decided(&stored.request);
+            }
             Ok(_) => {}
             Err(e) => self.metrics.store_error(e),
         }
@@ -338,9 +347,12 @@ impl App {
                 .await
                 .unwrap_or_else(|e| Some(e.to_string()))
             }
+            // Paging through a channel (the rule's `escalate:`) is escalation enough.
+            None if request.escalate.is_some() => None,
             None => Some("no escalation is configured".to_string()),
         };
         tracing::info!(id = %request.id, error = ?error, "request escalated");
+        self.channels.escalated(request);
         self.record(
             &Event::Escalated {
                 id: request.id.clone(),
@@ -376,9 +388,16 @@ pub async fn serve(
         .unwrap_or_else(|| format!("http://{bound}"))
         .trim_end_matches('/')
         .to_string();
+    let channels = Arc::new(channels::Channels::load(
+        &config.channels,
+        store.clone(),
+        hub.clone(),
+        &public_url,
+    )?);
     let (stop, shutdown) = watch::channel(false);
     let app = Arc::new(App {
         store,
+        channels,
         hub,
         signer: Signer::new(key),
         config,

@@ -144,6 +144,18 @@ fn new_request(p: &Pending<'_>, now: Timestamp) -> Approval {
         valid_for_secs: v.valid_for.as_secs(),
         approved_at: None,
         escalate_after_secs: v.escalate_after.map(|d| d.as_secs()),
+        notify: {
+            let mut channels: Vec<String> = v
+                .requirements
+                .iter()
+                .flat_map(|r| r.notify.clone())
+                .collect();
+            channels.sort();
+            channels.dedup();
+            channels
+        },
+        escalate: v.requirements.iter().find_map(|r| r.escalate.clone()),
+        deliveries: Vec::new(),
         escalated: false,
         finished_at: None,
     }

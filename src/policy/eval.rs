@@ -28,6 +28,10 @@ pub struct MatchedRule {
 pub struct Requirement {
     pub rule: String,
     pub approvals: Approvals,
+    /// The rule's `notify:` channels.
+    pub notify: Vec<String>,
+    /// The rule's `escalate:` target.
+    pub escalate: Option<String>,
 }
 
 /// What the policy said about one finding.
@@ -190,6 +194,8 @@ impl Policy {
                 .map(|r| Requirement {
                     rule: r.name.clone(),
                     approvals: r.approvals.clone(),
+                    notify: r.notify.clone(),
+                    escalate: r.escalate.clone(),
                 })
                 .collect(),
             messages: deciding.iter().filter_map(|r| r.message.clone()).collect(),

@@ -86,6 +86,29 @@ impl Broker {
         Broker::start(&format!("store: {{postgres: '{conninfo}'}}\n{extra}"))
     }
 
+    /// Runs `gate serve` with a SQLite store and this config, expecting it to refuse to start.
+    pub fn sqlite_config_error(extra: &str) -> std::process::Output {
+        let dir = tempfile::Builder::new()
+            .prefix("gate-broker-")
+            .tempdir()
+            .unwrap();
+        let config = dir.path().join("serve.yaml");
+        std::fs::write(
+            &config,
+            format!(
+                "store: {{sqlite: {}}}\n{extra}",
+                dir.path().join("store").display()
+            ),
+        )
+        .unwrap();
+        Command::new(gate_bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+            .arg(&config)
+            .env("GATE_HOME", dir.path())
+            .output()
+            .unwrap()
+    }
+
     fn command(&self) -> Command {
         let mut cmd = Command::new(gate_bin());
         cmd.arg("serve")

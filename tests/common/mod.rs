@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod broker;
+pub mod mock;
 pub mod postgres;
 
 use std::path::{Path, PathBuf};
