@@ -192,3 +192,75 @@ fn the_digest_binds_the_unredacted_command() {
         "same redacted text, different commands"
     );
 }
+
+#[test]
+fn channels_are_spelled_right_and_exist_on_the_broker() {
+    let home = Home::new();
+    let rule = |routing: &str| {
+        format!(
+            "version: 1\nrules:\n  - name: r\n    match: {{tools: [psql]}}\n    decision: approve\n{routing}"
+        )
+    };
+    // Spelling is checked with the policy, always.
+    for (routing, says) in [
+        (
+            "    notify: [email]\n",
+            "rule `r` notifies `email`: gate knows the channels slack, teams and webhook",
+        ),
+        ("    notify: ['slack:']\n", "a Slack channel needs its name"),
+        (
+            "    escalate: opsgenie\n",
+            "rule `r` escalates to `opsgenie`, which gate cannot page",
+        ),
+    ] {
+        let file = home.write("p.yaml", &rule(routing));
+        home.gate()
+            .args(["policy", "check", file.to_str().unwrap()])
+            .assert()
+            .code(78)
+            .stderr(predicate::str::contains(says))
+            .stderr(predicate::str::contains("p.yaml:"))
+            .stderr(predicate::str::contains("hint:"));
+    }
+    // Against a broker's config, every channel must exist there.
+    let file = home.write(
+        "p.yaml",
+        &rule("    notify: ['slack:#db', 'webhook:soar', 'teams:ops']\n    escalate: pagerduty\n"),
+    );
+    let serve = home.write(
+        "serve.yaml",
+        "channels:\n  slack: {bot_token_file: /b, signing_secret_file: /s, team_id: T1}\n  webhooks: {soar: {url: 'https://soar.example', secret_file: /w}}\n  teams: {ops: {workflow_url_file: /t}}\n",
+    );
+    home.gate()
+        .args([
+            "policy",
+            "check",
+            file.to_str().unwrap(),
+            "--serve-config",
+            serve.to_str().unwrap(),
+        ])
+        .assert()
+        .code(78)
+        .stderr(predicate::str::contains(
+            "rule `r` routes to `pagerduty`, but `channels.pagerduty` is not configured",
+        ))
+        .stderr(predicate::str::contains("hint:"));
+    let serve = home.write(
+        "serve.yaml",
+        "channels:\n  slack: {bot_token_file: /b, signing_secret_file: /s, team_id: T1}\n  webhooks: {soar: {url: 'https://soar.example', secret_file: /w}}\n  teams: {ops: {workflow_url_file: /t}}\n  pagerduty: {routing_key_file: /k}\n",
+    );
+    home.gate()
+        .args([
+            "policy",
+            "check",
+            file.to_str().unwrap(),
+            "--serve-config",
+            serve.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    home.gate()
+        .args(["policy", "check", file.to_str().unwrap()])
+        .assert()
+        .success();
+}

@@ -66,6 +66,16 @@ pub struct Requirement {
     pub members: Option<Vec<String>>,
     pub count: u32,
     pub allow_requester: bool,
+    /// A second group whose members may also approve once the request is escalated (`escalate_to`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widen_to: Option<Widening>,
+}
+
+/// The reviewers an escalation adds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Widening {
+    pub group: String,
+    pub members: Vec<String>,
 }
 
 impl Requirement {
@@ -136,6 +146,9 @@ pub struct Delivery {
     /// Why the last attempt failed.
     pub error: Option<String>,
     pub at: Timestamp,
+    /// What the channel calls the message, to update it later (Slack: `channel/ts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// Why a transition was refused. Each names what was wrong with the request as it stands.
@@ -478,9 +491,32 @@ impl Request {
             .created_at
             .saturating_add(secs(Duration::from_secs(after)))
             .unwrap_or(self.created_at);
-        (self.state == State::Pending && !self.escalated && now >= due).then(|| {
+        if now < due {
+            return None;
+        }
+        self.escalate_now()
+    }
+
+    /// Escalates a pending request at once (someone pressed Escalate): marks it, and lets the second group of
+    /// each rule that names one approve too. `None` when it is not pending or already escalated.
+    pub fn escalate_now(&self) -> Option<Request> {
+        (self.state == State::Pending && !self.escalated).then(|| {
             let mut next = self.clone();
             next.escalated = true;
+            for r in &mut next.requirements {
+                if let (Some(widen), Some(members)) = (&r.widen_to, &mut r.members) {
+                    for m in &widen.members {
+                        if !members.contains(m) {
+                            members.push(m.clone());
+                        }
+                    }
+                    r.group = Some(format!(
+                        "{} or {}",
+                        r.group.as_deref().unwrap_or("anyone"),
+                        widen.group
+                    ));
+                }
+            }
             next
         })
     }
@@ -537,6 +573,7 @@ mod tests {
             members: Some(members.iter().map(ToString::to_string).collect()),
             count,
             allow_requester: false,
+            widen_to: None,
         }
     }
 

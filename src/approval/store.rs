@@ -422,6 +422,7 @@ mod tests {
             members: None,
             count: 2,
             allow_requester: false,
+            widen_to: None,
         }]);
         r.id = id.into();
         r.digest = "sha256:d".into();

@@ -38,6 +38,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/requests/{id}/cancel", post(cancel))
         .route("/v1/requests/{id}/execute", post(execute))
         .route("/v1/audit", post(append_audit).get(read_audit))
+        .route("/v1/requests/{id}/escalate", post(escalate))
+        .route(
+            "/v1/channels/slack/interactions",
+            post(super::slack::interactions),
+        )
         .route_layer(middleware::from_fn_with_state(app.clone(), track))
         .with_state(app)
 }
@@ -563,6 +568,26 @@ async fn cancel(
         )
         .await?;
     Ok(Json(stored))
+}
+
+/// A reviewer presses Escalate: on-call is paged now, and a rule's second group may approve.
+async fn escalate(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Stored>, ApiError> {
+    if caller.kind != TokenKind::Reviewer {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "requester_token",
+            format!(
+                "{} holds a requester token, which cannot escalate",
+                caller.name
+            ),
+        ));
+    }
+    app.escalate_now(&id, &caller.name).await?;
+    Ok(Json(app.store.get(&id).await?))
 }
 
 #[derive(Deserialize, Serialize)]

@@ -5,8 +5,13 @@
 //!
 //! - `webhook:NAME`: the request as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`,
 //!   `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>` with a `whsec_` secret).
-//! - `escalate: pagerduty`: a PagerDuty Events API v2 `trigger` when the request waits past `escalate_after`,
-//!   with a `dedup_key` per request and a link to the request page, and a `resolve` once it is decided.
+//! - `slack:#channel`: a Block Kit message with Approve, Deny and Escalate buttons (`broker/slack.rs`), updated
+//!   after every vote and when the request resolves or expires.
+//! - `teams` or `teams:NAME`: an Adaptive Card to a Teams Workflows webhook, whose Review button opens the request
+//!   page through a signed link (Teams cannot carry clicks back, so the decision is made on the page).
+//! - `escalate: pagerduty`: a PagerDuty Events API v2 `trigger` when the request waits past `escalate_after` or
+//!   someone presses Escalate, with a `dedup_key` per request and a link to the request page, and a `resolve`
+//!   once it is decided.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,8 +24,10 @@ use jiff::Timestamp;
 use sha2::Sha256;
 
 use super::Hub;
+use super::auth::{Link, Signer};
 use super::client::Outbound;
-use super::config::ChannelsConfig;
+use super::config::{ChannelsConfig, TeamsConfig};
+use super::slack::Slack;
 use super::store::Store;
 use crate::approval::{Delivery, Request, State};
 use crate::exit::{Diagnostic, Exit};
@@ -116,6 +123,11 @@ impl Default for Retry {
 pub struct Channels {
     webhooks: BTreeMap<String, Webhook>,
     pagerduty: Option<PagerDuty>,
+    slack: Option<Slack>,
+    /// Teams workflow URLs by name; `""` is the one `notify: [teams]` means.
+    teams: BTreeMap<String, String>,
+    signer: Signer,
+    link_ttl: Duration,
     outbound: Outbound,
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
@@ -130,6 +142,8 @@ impl Channels {
         store: Arc<dyn Store>,
         hub: Arc<Hub>,
         public_url: &str,
+        signer: Signer,
+        link_ttl: Duration,
     ) -> Result<Channels, ChannelError> {
         let mut webhooks = BTreeMap::new();
         for (name, w) in &config.webhooks {
@@ -156,9 +170,40 @@ impl Channels {
             }),
             None => None,
         };
+        let slack = match &config.slack {
+            Some(c) => Some(Slack {
+                api_url: c
+                    .api_url
+                    .clone()
+                    .unwrap_or_else(|| "https://slack.com/api".into())
+                    .trim_end_matches('/')
+                    .to_string(),
+                bot_token: read_secret(&c.bot_token_file)?,
+                signing_secret: read_secret(&c.signing_secret_file)?.into_bytes(),
+                team_id: c.team_id.clone(),
+                users: c.users.clone(),
+            }),
+            None => None,
+        };
+        let mut teams = BTreeMap::new();
+        match &config.teams {
+            Some(TeamsConfig::One(w)) => {
+                teams.insert(String::new(), read_secret(&w.workflow_url_file)?);
+            }
+            Some(TeamsConfig::Named(named)) => {
+                for (name, w) in named {
+                    teams.insert(name.clone(), read_secret(&w.workflow_url_file)?);
+                }
+            }
+            None => {}
+        }
         Ok(Channels {
             webhooks,
             pagerduty,
+            slack,
+            teams,
+            signer,
+            link_ttl,
             outbound: Outbound::default(),
             store,
             hub,
@@ -169,6 +214,55 @@ impl Channels {
 
     fn review_url(&self, id: &str) -> String {
         format!("{}/r/{id}", self.public_url)
+    }
+
+    pub fn slack(&self) -> Option<&Slack> {
+        self.slack.as_ref()
+    }
+
+    pub fn outbound(&self) -> &Outbound {
+        &self.outbound
+    }
+
+    /// A signed, expiring link to a request's page for whoever opens it: they sign in there, because a Teams
+    /// channel cannot say who clicked.
+    fn open_link(&self, id: &str) -> String {
+        let link = Link {
+            request: id.to_string(),
+            reviewer: String::new(),
+            expires: Timestamp::now().as_second()
+                + i64::try_from(self.link_ttl.as_secs()).unwrap_or(900),
+            nonce: super::auth::random_hex(16),
+        };
+        format!("{}/l/{}", self.public_url, self.signer.seal("link", &link))
+    }
+
+    /// Brings every posted Slack message up to date with the request: after a vote, a resolution, an expiry.
+    pub fn changed(self: &Arc<Self>, request: &Request) {
+        if self.slack.is_none() {
+            return;
+        }
+        for d in &request.deliveries {
+            if let (true, true, Some(reference)) =
+                (d.channel.starts_with("slack:"), d.delivered, &d.reference)
+            {
+                let (this, request, reference) = (self.clone(), request.clone(), reference.clone());
+                tokio::spawn(async move {
+                    let Some(slack) = &this.slack else { return };
+                    if let Err(e) = slack
+                        .update(
+                            &this.outbound,
+                            &reference,
+                            &request,
+                            &this.review_url(&request.id),
+                        )
+                        .await
+                    {
+                        tracing::warn!(id = %request.id, error = %e, "cannot update the Slack message");
+                    }
+                });
+            }
+        }
     }
 
     /// Announces a new request on every channel its rules name, each on its own task: the requester is already
@@ -204,7 +298,32 @@ impl Channels {
                     ];
                     let (outbound, url, body) =
                         (self.outbound.clone(), hook.url.clone(), body.clone());
-                    async move { outbound.post(&url, &headers, &body).await }
+                    async move { outbound.post(&url, &headers, &body).await.map(|()| None) }
+                })
+                .await;
+            }
+            ("slack", _) if self.slack.is_some() && !name.is_empty() => {
+                let slack = self.slack.as_ref().expect("checked");
+                let review = self.review_url(&request.id);
+                self.deliver(&request.id, channel, || async {
+                    slack
+                        .post(&self.outbound, name, request, &review)
+                        .await
+                        .map(Some)
+                })
+                .await;
+            }
+            ("teams", _) if self.teams.contains_key(name) => {
+                let url = self.teams[name].clone();
+                let body = serde_json::to_vec(&teams_card(
+                    request,
+                    &self.open_link(&request.id),
+                    Timestamp::now(),
+                ))
+                .expect("cards serialise");
+                self.deliver(&request.id, channel, || {
+                    let (outbound, url, body) = (self.outbound.clone(), url.clone(), body.clone());
+                    async move { outbound.post(&url, &[], &body).await.map(|()| None) }
                 })
                 .await;
             }
@@ -219,6 +338,7 @@ impl Channels {
                             "no channel `{channel}` is configured on the broker"
                         )),
                         at: Timestamp::now(),
+                        reference: None,
                     },
                 )
                 .await;
@@ -259,6 +379,7 @@ impl Channels {
                     attempts: 0,
                     error: Some("no `channels.pagerduty` is configured on the broker".into()),
                     at: Timestamp::now(),
+                    reference: None,
                 },
             )
             .await;
@@ -294,7 +415,7 @@ impl Channels {
         self.deliver(&request.id, &channel, || {
             let (outbound, url, body) =
                 (self.outbound.clone(), pd.events_url.clone(), body.clone());
-            async move { outbound.post(&url, &[], &body).await }
+            async move { outbound.post(&url, &[], &body).await.map(|()| None) }
         })
         .await;
     }
@@ -304,14 +425,14 @@ impl Channels {
     async fn deliver<F, Fut>(&self, id: &str, channel: &str, send: F)
     where
         F: Fn() -> Fut,
-        Fut: std::future::Future<Output = Result<(), String>>,
+        Fut: std::future::Future<Output = Result<Option<String>, String>>,
     {
         let mut wait = self.retry.first_wait;
         let mut attempts = 0;
         let outcome = loop {
             attempts += 1;
             match send().await {
-                Ok(()) => break Ok(()),
+                Ok(reference) => break Ok(reference),
                 Err(e) if attempts >= self.retry.attempts => break Err(e),
                 Err(e) => {
                     tracing::warn!(%id, %channel, attempt = attempts, error = %e, "delivery failed; retrying");
@@ -321,7 +442,7 @@ impl Channels {
             }
         };
         match &outcome {
-            Ok(()) => tracing::info!(%id, %channel, attempts, "delivered"),
+            Ok(_) => tracing::info!(%id, %channel, attempts, "delivered"),
             Err(e) => {
                 tracing::error!(%id, %channel, attempts, error = %e, "delivery failed for good");
             }
@@ -332,8 +453,9 @@ impl Channels {
                 channel: channel.to_string(),
                 delivered: outcome.is_ok(),
                 attempts,
-                error: outcome.err(),
+                error: outcome.as_ref().err().cloned(),
                 at: Timestamp::now(),
+                reference: outcome.ok().flatten(),
             },
         )
         .await;
@@ -354,6 +476,35 @@ impl Channels {
             Err(e) => tracing::error!(%id, error = %e, "cannot keep a delivery's outcome"),
         }
     }
+}
+
+/// The Adaptive Card for Teams: the request's facts and one Review button.
+pub fn teams_card(r: &Request, link: &str, now: Timestamp) -> serde_json::Value {
+    let facts: Vec<serde_json::Value> = r
+        .summary(now)
+        .into_iter()
+        .filter(|(l, _)| !matches!(*l, "command" | "digest"))
+        .map(|(l, v)| serde_json::json!({"title": l, "value": v}))
+        .collect();
+    serde_json::json!({
+        "type": "message",
+        "attachments": [{
+            "contentType": "application/vnd.microsoft.card.adaptive",
+            "contentUrl": null,
+            "content": {
+                "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                "type": "AdaptiveCard",
+                "version": "1.4",
+                "body": [
+                    {"type": "TextBlock", "size": "Medium", "weight": "Bolder", "wrap": true,
+                     "text": format!("gate: request {} waits for approval", r.id)},
+                    {"type": "TextBlock", "fontType": "Monospace", "wrap": true, "text": truncate(&r.command, 2500)},
+                    {"type": "FactSet", "facts": facts},
+                ],
+                "actions": [{"type": "Action.OpenUrl", "title": "Review", "url": link}],
+            },
+        }],
+    })
 }
 
 fn truncate(text: &str, max: usize) -> String {

@@ -376,18 +376,58 @@ impl Outbound {
         headers: &[(&str, String)],
         body: &[u8],
     ) -> Result<(), String> {
-        let mut request = self
-            .http
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.to_vec());
+        self.exchange(reqwest::Method::POST, url, headers, Some(body))
+            .await
+            .map(|_| ())
+    }
+
+    /// One call whose answer is JSON: the answer, or why there is none.
+    pub async fn call_json(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Option<&[u8]>,
+    ) -> Result<serde_json::Value, String> {
+        let method = if method == "GET" {
+            reqwest::Method::GET
+        } else {
+            reqwest::Method::POST
+        };
+        let bytes = self.exchange(method, url, headers, body).await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{url} answered something that is not JSON: {e}"))
+    }
+
+    async fn exchange(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Option<&[u8]>,
+    ) -> Result<Vec<u8>, String> {
+        let mut request = self.http.request(method, url);
+        if let Some(body) = body {
+            request = request
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8",
+                )
+                .body(body.to_vec());
+        }
         for (name, value) in headers {
             request = request.header(*name, value);
         }
+        // Never echo a URL's query or a header: webhook URLs and tokens are secrets.
+        let shown = url.split('?').next().unwrap_or(url);
         match request.send().await {
-            Ok(r) if r.status().is_success() => Ok(()),
-            Ok(r) => Err(format!("{} answered {}", url, r.status())),
-            Err(e) => Err(format!("cannot reach {url}: {e}")),
+            Ok(r) if r.status().is_success() => r
+                .bytes()
+                .await
+                .map(|b| b.to_vec())
+                .map_err(|e| format!("{shown} broke off its answer: {e}")),
+            Ok(r) => Err(format!("{shown} answered {}", r.status())),
+            Err(e) => Err(format!("cannot reach {shown}: {}", e.without_url())),
         }
     }
 }

@@ -38,6 +38,38 @@ pub struct ChannelsConfig {
     pub webhooks: std::collections::BTreeMap<String, WebhookConfig>,
     /// PagerDuty Events API v2, for `escalate: pagerduty`.
     pub pagerduty: Option<PagerDutyConfig>,
+    /// A Slack app, for `notify: ['slack:#channel']`.
+    pub slack: Option<SlackConfig>,
+    /// Teams Workflows webhooks: one (`notify: [teams]`), or several by name (`notify: ['teams:NAME']`).
+    pub teams: Option<TeamsConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SlackConfig {
+    /// Default `https://slack.com/api`.
+    pub api_url: Option<String>,
+    pub bot_token_file: PathBuf,
+    pub signing_secret_file: PathBuf,
+    /// The workspace whose clicks count; any other team's are refused.
+    pub team_id: String,
+    /// Slack user id → gate identity. Users not listed are looked up with `users.info` and known by their email.
+    #[serde(default)]
+    pub users: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum TeamsConfig {
+    One(TeamsWorkflow),
+    Named(std::collections::BTreeMap<String, TeamsWorkflow>),
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TeamsWorkflow {
+    /// A file holding the workflow's URL (it carries a signature, so it is a secret).
+    pub workflow_url_file: PathBuf,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -163,6 +195,36 @@ impl ServeConfig {
         Ok(())
     }
 
+    /// Why a rule's `notify:` channel or `escalate:` target has nowhere to go on this broker, if it does not.
+    pub fn channel_problem(&self, channel: &str) -> Option<String> {
+        let c = &self.channels;
+        let (kind, name) = channel.split_once(':').unwrap_or((channel, ""));
+        match kind {
+            "slack" => c
+                .slack
+                .is_none()
+                .then(|| "`channels.slack` is not configured".to_string()),
+            "webhook" => (!c.webhooks.contains_key(name))
+                .then(|| format!("`channels.webhooks` has no `{name}`")),
+            "teams" => match &c.teams {
+                None => Some("`channels.teams` is not configured".to_string()),
+                Some(TeamsConfig::One(_)) if !name.is_empty() => Some(format!(
+                    "`channels.teams` is one workflow, not a map with `{name}`"
+                )),
+                Some(TeamsConfig::Named(m)) if !m.contains_key(name) => Some(format!(
+                    "`channels.teams` has no `{}`",
+                    if name.is_empty() { "(unnamed)" } else { name }
+                )),
+                Some(_) => None,
+            },
+            "pagerduty" => c
+                .pagerduty
+                .is_none()
+                .then(|| "`channels.pagerduty` is not configured".to_string()),
+            _ => Some(format!("gate has no channel `{kind}`")),
+        }
+    }
+
     /// Which store to open; `state_dir` is the default SQLite directory.
     pub fn store_choice(&self, state_dir: &Path) -> Result<StoreChoice, ServeConfigError> {
         if let Some(url) = &self.store.postgres {
@@ -219,6 +281,20 @@ mod tests {
         std::fs::write(&path, "listen: 127.0.0.1:0\nstor: {}\n").unwrap();
         let e = ServeConfig::load(Some(&path)).unwrap_err().to_string();
         assert!(e.contains("serve.yaml:2:1: unknown field `stor`"), "{e}");
+        std::fs::write(
+            &path,
+            "channels:\n  teams: {workflow_url_file: /t}\n  slack: {bot_token_file: /b, signing_secret_file: /s, team_id: T1}\n",
+        )
+        .unwrap();
+        let c = ServeConfig::load(Some(&path)).unwrap();
+        assert!(matches!(c.channels.teams, Some(TeamsConfig::One(_))));
+        std::fs::write(
+            &path,
+            "channels:\n  teams: {ops: {workflow_url_file: /t}, dba: {workflow_url_file: /u}}\n",
+        )
+        .unwrap();
+        let c = ServeConfig::load(Some(&path)).unwrap();
+        assert!(matches!(c.channels.teams, Some(TeamsConfig::Named(ref m)) if m.len() == 2));
         std::fs::write(&path, "store: {sqlite: /a, postgres: b}\n").unwrap();
         let e = ServeConfig::load(Some(&path)).unwrap_err().to_string();
         assert!(e.contains("more than one"), "{e}");

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod metrics;
 pub mod postgres;
+pub mod slack;
 pub mod sqlite;
 pub mod store;
 pub mod web;
@@ -281,6 +282,7 @@ impl App {
             Ok((stored, true)) => {
                 self.hub.wake(&stored.request.id);
                 self.channels.decided(&stored.request);
+                self.channels.changed(&stored.request);
             }
             Ok(_) => {}
             Err(e) => self.metrics.store_error(e),
@@ -331,6 +333,20 @@ impl App {
                 self.escalate(&escalated.request, now).await;
             }
         }
+    }
+
+    /// Someone pressed Escalate: escalate now, once, whatever `escalate_after` says.
+    pub async fn escalate_now(&self, id: &str, by: &str) -> Result<(), api::ApiError> {
+        let now = Timestamp::now();
+        let id = self.store.get(id).await?.request.id;
+        let (stored, changed) = self
+            .update(&id, Box::new(|r| Ok(r.escalate_now())), Box::new(|_| None))
+            .await?;
+        if changed {
+            tracing::info!(%id, %by, "escalated by hand");
+            self.escalate(&stored.request, now).await;
+        }
+        Ok(())
     }
 
     async fn escalate(&self, request: &Request, now: Timestamp) {
@@ -393,6 +409,8 @@ pub async fn serve(
         store.clone(),
         hub.clone(),
         &public_url,
+        Signer::new(key.clone()),
+        config.link_ttl(),
     )?);
     let (stop, shutdown) = watch::channel(false);
     let app = Arc::new(App {

@@ -568,6 +568,18 @@ async fn link_page(
     Path(sealed): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let link = open_link(&app, &sealed)?;
+    if link.reviewer.is_empty() {
+        // A link posted to a whole channel (Teams) names no one: whoever follows it says who they are.
+        return Ok(page(
+            "Review",
+            None,
+            &format!(
+                "<h1>Review request <code>{id}</code></h1><p>Sign in with your reviewer token to see it and answer.</p>\
+                 <p><a href=\"/login?next=/r/{id}\">Sign in</a></p>",
+                id = escape(&link.request),
+            ),
+        ));
+    }
     Ok(page(
         "Review",
         None,
@@ -588,6 +600,11 @@ async fn follow_link(
 ) -> Result<Response, WebError> {
     same_origin(&app, &headers)?;
     let link = open_link(&app, &sealed)?;
+    if link.reviewer.is_empty() {
+        return Ok(
+            Redirect::to(&format!("/login?next=/r/{}", percent(&link.request))).into_response(),
+        );
+    }
     let expires_at = Timestamp::from_second(link.expires).unwrap_or(Timestamp::MAX);
     if !app
         .store

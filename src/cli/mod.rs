@@ -102,6 +102,8 @@ pub enum CliError {
         hint: Option<String>,
     },
     #[error("{message}")]
+    Config { message: String, hint: String },
+    #[error("{message}")]
     Internal {
         message: String,
         hint: String,
@@ -115,13 +117,16 @@ impl Diagnostic for CliError {
         match self {
             CliError::Usage { .. } => Exit::Usage,
             CliError::Failed { .. } => Exit::Failed,
+            CliError::Config { .. } => Exit::Config,
             CliError::Internal { .. } => Exit::Internal,
         }
     }
 
     fn hint(&self) -> Option<String> {
         match self {
-            CliError::Usage { hint, .. } | CliError::Internal { hint, .. } => Some(hint.clone()),
+            CliError::Usage { hint, .. }
+            | CliError::Internal { hint, .. }
+            | CliError::Config { hint, .. } => Some(hint.clone()),
             CliError::Failed { hint, .. } => hint.clone(),
         }
     }

@@ -20,6 +20,9 @@ enum Action {
     Check {
         /// The policy file
         file: Option<PathBuf>,
+        /// Also check that every `notify:` and `escalate:` names a channel this broker config has
+        #[arg(long, value_name = "FILE")]
+        serve_config: Option<PathBuf>,
     },
     /// Run a policy's `tests:` cases and print expected against actual. Exits 1 on any mismatch
     Test {
@@ -44,8 +47,34 @@ fn policies(file: Option<&Path>, policy_flag: Option<&Path>) -> Result<Vec<Polic
 
 pub fn run(args: Args, policy_flag: Option<&Path>) -> super::Outcome {
     match args.action {
-        Action::Check { file } => {
+        Action::Check { file, serve_config } => {
+            let serve = serve_config
+                .as_deref()
+                .map(|f| crate::broker::config::ServeConfig::load(Some(f)))
+                .transpose()?;
             for p in policies(file.as_deref(), policy_flag)? {
+                if let Some(serve) = &serve {
+                    for rule in &p.rules {
+                        let mut targets = rule.notify.iter().chain(rule.escalate.iter());
+                        if let Some((target, problem)) = targets
+                            .find_map(|t| serve.channel_problem(t).map(|problem| (t, problem)))
+                        {
+                            return Err(CliError::Config {
+                                message: format!(
+                                    "{}:{}: rule `{}` routes to `{target}`, but {problem} in {}",
+                                    p.origin,
+                                    rule.line,
+                                    rule.name,
+                                    serve_config.as_deref().unwrap_or(Path::new("")).display()
+                                ),
+                                hint:
+                                    "add the channel to the broker's `channels:`, or fix the rule"
+                                        .into(),
+                            }
+                            .into());
+                        }
+                    }
+                }
                 println!(
                     "{}: ok ({} rules, {} tests)",
                     p.origin,

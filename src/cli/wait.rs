@@ -101,6 +101,14 @@ fn new_request(p: &Pending<'_>, now: Timestamp) -> Approval {
                 .and_then(|g| p.policies.members(g)),
             count: r.approvals.count,
             allow_requester: r.approvals.allow_requester,
+            widen_to: r
+                .approvals
+                .escalate_to
+                .as_deref()
+                .map(|g| crate::approval::Widening {
+                    group: g.to_string(),
+                    members: p.policies.members(g).unwrap_or_default(),
+                }),
         })
         .collect();
     if requirements.is_empty() {
@@ -111,6 +119,7 @@ fn new_request(p: &Pending<'_>, now: Timestamp) -> Approval {
             members: None,
             count: 1,
             allow_requester: false,
+            widen_to: None,
         });
     }
     let c = &p.assessment.classification;

@@ -103,6 +103,8 @@ pub struct Approvals {
     pub count: u32,
     /// Lets the user an agent acts for approve the agent's request. Never lets anyone approve their own.
     pub allow_requester: bool,
+    /// A second group whose members may approve too once the request is escalated.
+    pub escalate_to: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -122,6 +124,22 @@ pub struct Rule {
     pub escalate_after: Option<Duration>,
     pub notify: Vec<String>,
     pub escalate: Option<String>,
+}
+
+/// What is wrong with a `notify:` channel's spelling, if anything. Whether the broker has that channel configured
+/// is a question for its config (`gate policy check --serve-config`).
+pub fn channel_syntax(channel: &str) -> Option<&'static str> {
+    let (kind, name) = channel.split_once(':').unwrap_or((channel, ""));
+    match kind {
+        "slack" if name.is_empty() => {
+            Some("a Slack channel needs its name, as in 'slack:#db-approvals'")
+        }
+        "webhook" if name.is_empty() => {
+            Some("a webhook needs its name from the broker's `channels.webhooks`")
+        }
+        "slack" | "webhook" | "teams" => None,
+        _ => Some("gate knows the channels slack, teams and webhook"),
+    }
 }
 
 /// One `tests:` case.

@@ -164,8 +164,8 @@ struct RawRule {
     expires: Option<Spanned<String>>,
     valid_for: Option<Spanned<String>>,
     escalate_after: Option<Spanned<String>>,
-    notify: Option<Vec<String>>,
-    escalate: Option<String>,
+    notify: Option<Vec<Spanned<String>>>,
+    escalate: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -190,6 +190,7 @@ struct RawApprovals {
     count: Option<u32>,
     #[serde(default)]
     allow_requester: bool,
+    escalate_to: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -307,6 +308,30 @@ pub fn parse(text: &str, origin: &str) -> Result<Policy, PolicyError> {
                 Some("rule names must be unique"),
             );
         }
+        for channel in r.notify.iter().flatten() {
+            if let Some(problem) = crate::policy::channel_syntax(&channel.value) {
+                return b.invalid(
+                    at(channel),
+                    format!(
+                        "rule `{}` notifies `{}`: {problem}",
+                        r.name.value, channel.value
+                    ),
+                    Some("use 'slack:#channel', teams, 'teams:NAME' or 'webhook:NAME'"),
+                );
+            }
+        }
+        if let Some(e) = &r.escalate
+            && e.value != "pagerduty"
+        {
+            return b.invalid(
+                at(e),
+                format!(
+                    "rule `{}` escalates to `{}`, which gate cannot page",
+                    r.name.value, e.value
+                ),
+                Some("`escalate: pagerduty` is the one escalation channel"),
+            );
+        }
         let m = r.matcher.unwrap_or_default();
         if let Some(envs) = &m.environments {
             for e in envs {
@@ -329,6 +354,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Policy, PolicyError> {
                 from: None,
                 count: 1,
                 allow_requester: false,
+                escalate_to: None,
             },
             Some(a) if r.decision != Decision::Approve => {
                 return b.invalid(
@@ -371,10 +397,23 @@ pub fn parse(text: &str, origin: &str) -> Result<Policy, PolicyError> {
                         );
                     }
                 }
+                if let Some(to) = &a.value.escalate_to
+                    && !raw.groups.contains_key(&to.value)
+                {
+                    return b.invalid(
+                        at(to),
+                        format!(
+                            "rule `{}` widens to group `{}` on escalation, which the policy does not define",
+                            r.name.value, to.value
+                        ),
+                        Some("define it under `groups:`"),
+                    );
+                }
                 Approvals {
                     from: a.value.from.as_ref().map(|f| f.value.clone()),
                     count,
                     allow_requester: a.value.allow_requester,
+                    escalate_to: a.value.escalate_to.as_ref().map(|t| t.value.clone()),
                 }
             }
         };
@@ -393,8 +432,13 @@ pub fn parse(text: &str, origin: &str) -> Result<Policy, PolicyError> {
                 .as_ref()
                 .map(|e| b.duration(Some(e), std::time::Duration::ZERO))
                 .transpose()?,
-            notify: r.notify.unwrap_or_default(),
-            escalate: r.escalate,
+            notify: r
+                .notify
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| c.value)
+                .collect(),
+            escalate: r.escalate.map(|e| e.value),
             matcher: Match {
                 kinds: m.kinds,
                 risk: m.risk,

@@ -26,13 +26,22 @@ pub struct Mock {
 }
 
 impl Mock {
-    /// Answers the first requests with `failures` (e.g. `[500, 503]`), then with `ok`.
+    /// Answers the first requests with `failures` (e.g. `[500, 503]`), then with `ok`, and `{}` as the body.
     pub fn start(failures: &[u16], ok: u16) -> Mock {
+        let failures = failures.to_vec();
+        let count = std::sync::atomic::AtomicUsize::new(0);
+        Mock::serve(move |_| {
+            let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            (failures.get(n).copied().unwrap_or(ok), "{}".to_string())
+        })
+    }
+
+    /// Answers each request with what `respond` says: a status and a JSON body.
+    pub fn serve(respond: impl Fn(&Recorded) -> (u16, String) + Send + 'static) -> Mock {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let attempts = Arc::new(Mutex::new(0));
-        let (s, a, failures) = (seen.clone(), attempts.clone(), failures.to_vec());
+        let s = seen.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -60,21 +69,19 @@ impl Mock {
                     .unwrap_or(0);
                 let mut body = vec![0; len];
                 reader.read_exact(&mut body).unwrap();
-                let n = {
-                    let mut a = a.lock().unwrap();
-                    *a += 1;
-                    *a
-                };
-                let status = failures.get(n - 1).copied().unwrap_or(ok);
-                s.lock().unwrap().push(Recorded {
-                    status,
+                let mut recorded = Recorded {
+                    status: 0,
                     path,
                     headers,
                     body: String::from_utf8_lossy(&body).into_owned(),
-                });
+                };
+                let (status, answer) = respond(&recorded);
+                recorded.status = status;
+                s.lock().unwrap().push(recorded);
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}"
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
                 );
             }
         });
