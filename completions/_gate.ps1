@@ -129,6 +129,7 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             break
         }
         'gate;policy;check' {
+            [CompletionResult]::new('--serve-config', '--serve-config', [CompletionResultType]::ParameterName, 'Also check that every `notify:` and `escalate:` names a channel this broker config has')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

@@ -832,12 +832,16 @@ _gate() {
             return 0
             ;;
         gate__subcmd__policy__subcmd__check)
-            opts="-h -V --policy --help --version"
+            opts="-h -V --serve-config --policy --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --serve-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

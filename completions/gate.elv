@@ -116,6 +116,7 @@ set edit:completion:arg-completer[gate] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gate;policy;check'= {
+            cand --serve-config 'Also check that every `notify:` and `escalate:` names a channel this broker config has'
             cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
             cand -h 'Print help'
             cand --help 'Print help'

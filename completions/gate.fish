@@ -82,6 +82,7 @@ complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_su
 complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -f -a "check" -d 'Validate a policy file (default: the policy in force). Exits 78 when it is invalid'
 complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -f -a "test" -d 'Run a policy\'s `tests:` cases and print expected against actual. Exits 1 on any mismatch'
 complete -c gate -n "__fish_gate_using_subcommand policy; and not __fish_seen_subcommand_from check test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from check" -l serve-config -d 'Also check that every `notify:` and `escalate:` names a channel this broker config has' -r -F
 complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from check" -l policy -d 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)' -r -F
 complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c gate -n "__fish_gate_using_subcommand policy; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'

@@ -585,7 +585,7 @@ fn a_teams_card_carries_a_working_review_link() {
         "application/vnd.microsoft.card.adaptive"
     );
     assert_eq!(content["type"], "AdaptiveCard");
-    assert!(content["body"].to_string().contains("touch x"));
+    assert!(content["body"].to_string().contains("\"text\":\"touch x\""));
     let action = &content["actions"][0];
     assert_eq!(action["type"], "Action.OpenUrl");
     let link = action["url"].as_str().unwrap();

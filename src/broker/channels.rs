@@ -478,14 +478,27 @@ impl Channels {
     }
 }
 
-/// The Adaptive Card for Teams: the request's facts and one Review button.
+/// The Adaptive Card for Teams: the request's facts and one Review button. Everything the requester wrote goes
+/// into `TextRun`s, which Teams shows as plain text: a command cannot become a link or formatting.
 pub fn teams_card(r: &Request, link: &str, now: Timestamp) -> serde_json::Value {
-    let facts: Vec<serde_json::Value> = r
-        .summary(now)
-        .into_iter()
-        .filter(|(l, _)| !matches!(*l, "command" | "digest"))
-        .map(|(l, v)| serde_json::json!({"title": l, "value": v}))
-        .collect();
+    let run = |text: &str| serde_json::json!({"type": "TextRun", "text": text});
+    let mut body = vec![
+        serde_json::json!({"type": "RichTextBlock", "inlines": [
+            {"type": "TextRun", "text": format!("gate: request {} waits for approval", r.id), "size": "Medium", "weight": "Bolder"}
+        ]}),
+        serde_json::json!({"type": "RichTextBlock", "inlines": [
+            {"type": "TextRun", "text": truncate(&r.command, 2500), "fontType": "Monospace"}
+        ]}),
+    ];
+    for (label, value) in r.summary(now) {
+        if matches!(label, "request" | "command" | "digest") {
+            continue;
+        }
+        body.push(serde_json::json!({"type": "RichTextBlock", "inlines": [
+            {"type": "TextRun", "text": format!("{label}: "), "weight": "Bolder"},
+            run(&value),
+        ]}));
+    }
     serde_json::json!({
         "type": "message",
         "attachments": [{
@@ -495,12 +508,7 @@ pub fn teams_card(r: &Request, link: &str, now: Timestamp) -> serde_json::Value 
                 "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
                 "type": "AdaptiveCard",
                 "version": "1.4",
-                "body": [
-                    {"type": "TextBlock", "size": "Medium", "weight": "Bolder", "wrap": true,
-                     "text": format!("gate: request {} waits for approval", r.id)},
-                    {"type": "TextBlock", "fontType": "Monospace", "wrap": true, "text": truncate(&r.command, 2500)},
-                    {"type": "FactSet", "facts": facts},
-                ],
+                "body": body,
                 "actions": [{"type": "Action.OpenUrl", "title": "Review", "url": link}],
             },
         }],
@@ -518,6 +526,37 @@ fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_teams_card_keeps_requester_text_plain() {
+        let mut r = crate::approval::fixture(vec![]);
+        r.command = "psql -c 'select 1' -- [click](http://evil.example) **now**".into();
+        r.reason = Some("<at>everyone</at> [x](http://evil)".into());
+        let card = teams_card(
+            &r,
+            "https://gate.example/l/abc",
+            Timestamp::from_second(1_800_000_000).unwrap(),
+        );
+        let content = &card["attachments"][0]["content"];
+        // No TextBlock (which renders markdown) anywhere; the hostile text sits only in TextRuns.
+        assert!(!content.to_string().contains("\"TextBlock\""));
+        let runs: Vec<&str> = content["body"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| b["inlines"].as_array().unwrap())
+            .map(|i| {
+                assert_eq!(i["type"], "TextRun");
+                i["text"].as_str().unwrap()
+            })
+            .collect();
+        assert!(
+            runs.iter()
+                .any(|t| t.contains("[click](http://evil.example)"))
+        );
+        assert!(runs.iter().any(|t| t.contains("<at>everyone</at>")));
+        assert_eq!(content["actions"][0]["url"], "https://gate.example/l/abc");
+    }
 
     #[test]
     fn signatures_match_the_standard_webhooks_test_vector() {
