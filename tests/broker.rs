@@ -7,7 +7,7 @@ mod common;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::broker::{Broker, bearer, eventually, http, pending_id};
+use common::broker::{Broker, bearer, eventually, http, pending_id, request_json};
 use common::postgres::Postgres;
 use common::{Home, json_ids};
 use predicates::prelude::*;
@@ -407,13 +407,7 @@ fn the_web_page_escapes_markup_and_refuses_forged_posts() {
     );
     let csrf = csrf_of(&page.body);
     let state = || {
-        http(
-            "GET",
-            &format!("{}/v1/requests/{id}", broker.url),
-            &[("authorization", &bearer(&t.alice_token))],
-            None,
-        )
-        .json()["votes"]
+        request_json(&broker, &t.alice_token, &id)["votes"]
             .as_array()
             .unwrap()
             .len()
@@ -555,13 +549,7 @@ fn signed_links_work_once_and_expire() {
     let late = http("POST", &carol_link, &[], Some(""));
     assert_eq!(late.status, 403);
     assert!(late.body.contains("expired"), "{}", late.body);
-    let votes = http(
-        "GET",
-        &format!("{}/v1/requests/{id}", broker.url),
-        &[("authorization", &bearer(&t.alice_token))],
-        None,
-    )
-    .json();
+    let votes = request_json(&broker, &t.alice_token, &id);
     assert_eq!(
         votes["votes"].as_array().unwrap().len(),
         1,
@@ -933,13 +921,7 @@ fn a_denial_and_a_ctrl_c_reach_through_the_broker() {
         .status();
     let (code, stderr) = finish(child);
     assert_eq!(code, 130, "{stderr}");
-    let state = http(
-        "GET",
-        &format!("{}/v1/requests/{id}", broker.url),
-        &[("authorization", &bearer(&t.alice_token))],
-        None,
-    )
-    .json();
+    let state = request_json(&broker, &t.alice_token, &id);
     assert_eq!(state["state"], "cancelled");
     assert!(!marker.exists());
 }

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use base64::Engine as _;
-use common::broker::{Broker, bearer, eventually, http, pending_id};
+use common::broker::{Broker, bearer, eventually, http, pending_id, request_json};
 use common::mock::Mock;
 use hmac::Mac as _;
 
@@ -295,13 +295,7 @@ fn button(action: &str, id: &str, user: &str, team: &str) -> serde_json::Value {
 }
 
 fn votes(broker: &Broker, token: &str, id: &str) -> Vec<String> {
-    http(
-        "GET",
-        &format!("{}/v1/requests/{id}", broker.url),
-        &[("authorization", &bearer(token))],
-        None,
-    )
-    .json()["votes"]
+    request_json(broker, token, id)["votes"]
         .as_array()
         .unwrap()
         .iter()
@@ -496,13 +490,7 @@ fn a_slack_round_trip_counts_signed_clicks_only_and_updates_the_message() {
         .0,
         200
     );
-    let escalated = http(
-        "GET",
-        &format!("{}/v1/requests/{second}", broker.url),
-        &[("authorization", &bearer(&alice_token))],
-        None,
-    )
-    .json();
+    let escalated = request_json(&broker, &alice_token, &second);
     assert_eq!(escalated["escalated"], true);
     let info = api
         .all()
@@ -537,13 +525,7 @@ fn a_slack_round_trip_counts_signed_clicks_only_and_updates_the_message() {
         slack_click(&broker, &submission, SIGNING_SECRET, now).0,
         200
     );
-    let denied = http(
-        "GET",
-        &format!("{}/v1/requests/{second}", broker.url),
-        &[("authorization", &bearer(&alice_token))],
-        None,
-    )
-    .json();
+    let denied = request_json(&broker, &alice_token, &second);
     assert_eq!(denied["state"], "denied");
     assert_eq!(denied["votes"][0]["reason"], "use the replica");
 }

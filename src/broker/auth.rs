@@ -145,7 +145,8 @@ pub fn live(expires: i64, now: Timestamp) -> Result<(), SignedError> {
     }
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
+/// Hex digits back to bytes; `None` for anything else.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
     }

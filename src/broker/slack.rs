@@ -20,7 +20,7 @@ use sha2::Sha256;
 
 use super::App;
 use super::api::{ApiError, cast};
-use super::auth::Caller;
+use super::auth::{Caller, unhex};
 use super::client::Outbound;
 use super::store::TokenKind;
 use crate::approval::{Request, State as RequestState};
@@ -261,16 +261,6 @@ impl Slack {
         .await
         .map(|_| ())
     }
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 fn refused(status: StatusCode, code: &'static str, message: impl Into<String>) -> Response {

@@ -278,6 +278,17 @@ pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
+/// A request as the API returns it, read with `token`.
+pub fn request_json(broker: &Broker, token: &str, id: &str) -> serde_json::Value {
+    http(
+        "GET",
+        &format!("{}/v1/requests/{id}", broker.url),
+        &[("authorization", &bearer(token))],
+        None,
+    )
+    .json()
+}
+
 /// Polls until `check` is true, or panics after `secs`.
 pub fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
