@@ -37,6 +37,8 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check a policy file, or run its tests')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, or verify it')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the approval broker: an HTTP API, a web approval page and a shared store')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Guard AI agents: the Claude Code hook and its installation')
+            [CompletionResult]::new('shim', 'shim', [CompletionResultType]::ParameterValue, 'Route tools through gate with wrapper executables')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the starter policy and config (existing files are kept)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -312,6 +314,120 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
         'gate;serve;help;help' {
             break
         }
+        'gate;hook' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('claude-code', 'claude-code', [CompletionResultType]::ParameterValue, 'The PreToolUse hook: reads Claude Code''s JSON on stdin and answers on stdout; exits 2 on any failure')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Write the hook into Claude Code''s settings and print what was written')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gate;hook;claude-code' {
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'How long to wait for an approval before denying with the request id (0: never wait)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;hook;install' {
+            [CompletionResult]::new('--settings', '--settings', [CompletionResultType]::ParameterName, 'The settings file to write (default: .claude/settings.json in this directory)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The hook''s time limit in seconds, written into the settings; the hook waits this less 10 s')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('--managed', '--managed', [CompletionResultType]::ParameterName, 'Write the managed settings every user on this machine gets (/etc/claude-code/managed-settings.json)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;hook;help' {
+            [CompletionResult]::new('claude-code', 'claude-code', [CompletionResultType]::ParameterValue, 'The PreToolUse hook: reads Claude Code''s JSON on stdin and answers on stdout; exits 2 on any failure')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Write the hook into Claude Code''s settings and print what was written')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gate;hook;help;claude-code' {
+            break
+        }
+        'gate;hook;help;install' {
+            break
+        }
+        'gate;hook;help;help' {
+            break
+        }
+        'gate;shim' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Write a shim for each TOOL into DIR (created if needed)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the gate shims in DIR')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove gate shims from DIR (every one when no TOOL is named); other files are left alone')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'What a shim runs: find the real TOOL on PATH after DIR and run it through `gate run`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gate;shim;install' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;shim;list' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;shim;remove' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;shim;exec' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gate;shim;help' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Write a shim for each TOOL into DIR (created if needed)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the gate shims in DIR')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove gate shims from DIR (every one when no TOOL is named); other files are left alone')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'What a shim runs: find the real TOOL on PATH after DIR and run it through `gate run`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gate;shim;help;install' {
+            break
+        }
+        'gate;shim;help;list' {
+            break
+        }
+        'gate;shim;help;remove' {
+            break
+        }
+        'gate;shim;help;exec' {
+            break
+        }
+        'gate;shim;help;help' {
+            break
+        }
         'gate;init' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -340,6 +456,8 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check a policy file, or run its tests')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, or verify it')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the approval broker: an HTTP API, a web approval page and a shared store')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Guard AI agents: the Claude Code hook and its installation')
+            [CompletionResult]::new('shim', 'shim', [CompletionResultType]::ParameterValue, 'Route tools through gate with wrapper executables')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the starter policy and config (existing files are kept)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -408,6 +526,36 @@ Register-ArgumentCompleter -Native -CommandName 'gate' -ScriptBlock {
             break
         }
         'gate;help;serve;link' {
+            break
+        }
+        'gate;help;hook' {
+            [CompletionResult]::new('claude-code', 'claude-code', [CompletionResultType]::ParameterValue, 'The PreToolUse hook: reads Claude Code''s JSON on stdin and answers on stdout; exits 2 on any failure')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Write the hook into Claude Code''s settings and print what was written')
+            break
+        }
+        'gate;help;hook;claude-code' {
+            break
+        }
+        'gate;help;hook;install' {
+            break
+        }
+        'gate;help;shim' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Write a shim for each TOOL into DIR (created if needed)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the gate shims in DIR')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove gate shims from DIR (every one when no TOOL is named); other files are left alone')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'What a shim runs: find the real TOOL on PATH after DIR and run it through `gate run`')
+            break
+        }
+        'gate;help;shim;install' {
+            break
+        }
+        'gate;help;shim;list' {
+            break
+        }
+        'gate;help;shim;remove' {
+            break
+        }
+        'gate;help;shim;exec' {
             break
         }
         'gate;help;init' {

@@ -34,6 +34,8 @@ set edit:completion:arg-completer[gate] = {|@words|
             cand policy 'Check a policy file, or run its tests'
             cand audit 'Show the audit trail, or verify it'
             cand serve 'Run the approval broker: an HTTP API, a web approval page and a shared store'
+            cand hook 'Guard AI agents: the Claude Code hook and its installation'
+            cand shim 'Route tools through gate with wrapper executables'
             cand init 'Write the starter policy and config (existing files are kept)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -270,6 +272,102 @@ set edit:completion:arg-completer[gate] = {|@words|
         }
         &'gate;serve;help;help'= {
         }
+        &'gate;hook'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand claude-code 'The PreToolUse hook: reads Claude Code''s JSON on stdin and answers on stdout; exits 2 on any failure'
+            cand install 'Write the hook into Claude Code''s settings and print what was written'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;hook;claude-code'= {
+            cand --wait 'How long to wait for an approval before denying with the request id (0: never wait)'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;hook;install'= {
+            cand --settings 'The settings file to write (default: .claude/settings.json in this directory)'
+            cand --timeout 'The hook''s time limit in seconds, written into the settings; the hook waits this less 10 s'
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand --managed 'Write the managed settings every user on this machine gets (/etc/claude-code/managed-settings.json)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;hook;help'= {
+            cand claude-code 'The PreToolUse hook: reads Claude Code''s JSON on stdin and answers on stdout; exits 2 on any failure'
+            cand install 'Write the hook into Claude Code''s settings and print what was written'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;hook;help;claude-code'= {
+        }
+        &'gate;hook;help;install'= {
+        }
+        &'gate;hook;help;help'= {
+        }
+        &'gate;shim'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand install 'Write a shim for each TOOL into DIR (created if needed)'
+            cand list 'List the gate shims in DIR'
+            cand remove 'Remove gate shims from DIR (every one when no TOOL is named); other files are left alone'
+            cand exec 'What a shim runs: find the real TOOL on PATH after DIR and run it through `gate run`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;shim;install'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;shim;list'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;shim;remove'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;shim;exec'= {
+            cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gate;shim;help'= {
+            cand install 'Write a shim for each TOOL into DIR (created if needed)'
+            cand list 'List the gate shims in DIR'
+            cand remove 'Remove gate shims from DIR (every one when no TOOL is named); other files are left alone'
+            cand exec 'What a shim runs: find the real TOOL on PATH after DIR and run it through `gate run`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gate;shim;help;install'= {
+        }
+        &'gate;shim;help;list'= {
+        }
+        &'gate;shim;help;remove'= {
+        }
+        &'gate;shim;help;exec'= {
+        }
+        &'gate;shim;help;help'= {
+        }
         &'gate;init'= {
             cand --policy 'Policy file to use (outranks $GATE_POLICY; a system policy in /etc/gate still applies on top)'
             cand -h 'Print help'
@@ -296,6 +394,8 @@ set edit:completion:arg-completer[gate] = {|@words|
             cand policy 'Check a policy file, or run its tests'
             cand audit 'Show the audit trail, or verify it'
             cand serve 'Run the approval broker: an HTTP API, a web approval page and a shared store'
+            cand hook 'Guard AI agents: the Claude Code hook and its installation'
+            cand shim 'Route tools through gate with wrapper executables'
             cand init 'Write the starter policy and config (existing files are kept)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -345,6 +445,28 @@ set edit:completion:arg-completer[gate] = {|@words|
         &'gate;help;serve;token;revoke'= {
         }
         &'gate;help;serve;link'= {
+        }
+        &'gate;help;hook'= {
+            cand claude-code 'The PreToolUse hook: reads Claude Code''s JSON on stdin and answers on stdout; exits 2 on any failure'
+            cand install 'Write the hook into Claude Code''s settings and print what was written'
+        }
+        &'gate;help;hook;claude-code'= {
+        }
+        &'gate;help;hook;install'= {
+        }
+        &'gate;help;shim'= {
+            cand install 'Write a shim for each TOOL into DIR (created if needed)'
+            cand list 'List the gate shims in DIR'
+            cand remove 'Remove gate shims from DIR (every one when no TOOL is named); other files are left alone'
+            cand exec 'What a shim runs: find the real TOOL on PATH after DIR and run it through `gate run`'
+        }
+        &'gate;help;shim;install'= {
+        }
+        &'gate;help;shim;list'= {
+        }
+        &'gate;help;shim;remove'= {
+        }
+        &'gate;help;shim;exec'= {
         }
         &'gate;help;init'= {
         }

@@ -39,4 +39,8 @@ pub trait Diagnostic: std::error::Error {
     fn audited(&self) -> bool {
         false
     }
+    /// The approval request this outcome is about, when there is one (for feedback an agent can act on).
+    fn request(&self) -> Option<String> {
+        None
+    }
 }

@@ -187,19 +187,7 @@ impl Sources for ProcessSources {
     }
 
     fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-        let path = Path::new(path);
-        let path = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            self.cwd.join(path)
-        };
-        let file = File::open(path).ok()?;
-        if !file.metadata().ok()?.is_file() {
-            return None;
-        }
-        let mut bytes = Vec::new();
-        file.take(FILE_LIMIT).read_to_end(&mut bytes).ok()?;
-        Some(bytes)
+        read_file_in(&self.cwd, path)
     }
 
     fn stdin_digest(&self) -> Option<String> {
@@ -207,5 +195,38 @@ impl Sources for ProcessSources {
             Captured::File { digest, .. } | Captured::Stream { digest, .. } => Some(digest.clone()),
             Captured::Terminal | Captured::Failed(_) => None,
         }
+    }
+}
+
+/// A file a command names, relative to its working directory, up to the classification limit.
+fn read_file_in(cwd: &Path, path: &str) -> Option<Vec<u8>> {
+    let path = Path::new(path);
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let file = File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(FILE_LIMIT).read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// What a hook sees of a command it does not run: the files it names, but not its stdin, which is counted as a
+/// terminal (gate cannot see into it).
+pub struct FilesOnly {
+    pub cwd: std::path::PathBuf,
+}
+
+impl Sources for FilesOnly {
+    fn stdin(&self) -> StdinView<'_> {
+        StdinView::Terminal
+    }
+
+    fn read_file(&self, path: &str) -> Option<Vec<u8>> {
+        read_file_in(&self.cwd, path)
     }
 }

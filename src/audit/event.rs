@@ -30,6 +30,9 @@ pub enum Event {
         /// `sha256:…` of the stdin gate read and handed on, when it read any.
         #[serde(skip_serializing_if = "Option::is_none", default)]
         stdin: Option<String>,
+        /// The agent's session (a Claude Code `session_id`), when a hook asked.
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        session: Option<String>,
         policy: String,
     },
     /// A decision was reached: by the policy, or by a person.

@@ -313,6 +313,7 @@ async fn create(
         target: request.target.clone(),
         digest: request.digest.clone(),
         stdin: None,
+        session: None,
         policy: String::new(),
     };
     let stored = app

@@ -6,12 +6,14 @@ mod cancel;
 mod completions;
 mod context;
 mod explain;
+mod hook;
 mod inbox;
 mod init;
 mod pending;
 mod policy;
 mod run;
 mod serve;
+mod shim;
 mod show;
 mod vote;
 mod wait;
@@ -70,6 +72,8 @@ enum Command {
     Policy(policy::Args),
     Audit(audit::Args),
     Serve(serve::Args),
+    Hook(hook::Args),
+    Shim(shim::Args),
     Init(init::Args),
     Completions(completions::Args),
 }
@@ -223,6 +227,8 @@ fn run_cli() -> ExitCode {
         Command::Policy(args) => policy::run(args, policy),
         Command::Audit(args) => audit::run(args, policy),
         Command::Serve(args) => serve::run(args),
+        Command::Hook(args) => hook::run(args, policy),
+        Command::Shim(args) => shim::run(args, policy),
         Command::Init(args) => init::run(&args, policy),
         Command::Completions(args) => Ok(completions::run(&args)),
     };

@@ -40,6 +40,19 @@ pub struct Args {
     command: Vec<String>,
 }
 
+impl Args {
+    /// `gate run -- COMMAND…` as a shim runs it: the agent from `GATE_AGENT`, waiting for approval.
+    pub(super) fn for_command(command: Vec<String>) -> Args {
+        Args {
+            reason: None,
+            agent: std::env::var("GATE_AGENT").ok().filter(|a| !a.is_empty()),
+            no_wait: false,
+            json: false,
+            command,
+        }
+    }
+}
+
 /// Why gate refused or could not run a command after deciding on it.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -90,7 +103,13 @@ fn rules_phrase(a: &Assessment) -> String {
 pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
     let ctx = Context::load(policy)?;
     let log = AuditLog::new(&ctx.paths.audit_file);
-    let outcome = judge(args, &ctx, &log);
+    // An agent (or a pipeline asking for --json) gets the refusal as one JSON object it can act on.
+    let feedback = args.json || args.agent.as_deref().is_some_and(|a| !a.is_empty());
+    let mut rules = Vec::new();
+    let outcome = judge(args, &ctx, &log, &mut rules);
+    if feedback && let Err(e) = &outcome {
+        eprintln!("{}", refusal_json(&*e.0, &rules));
+    }
     if ctx.config.backend.is_some() {
         // Whatever happened, the team's central audit gets this run's records (now, or with a later command).
         match approvals_for(&ctx.config, &ctx.paths).and_then(|(approvals, remote)| {
@@ -112,11 +131,34 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
     outcome
 }
 
-fn judge(args: Args, ctx: &Context, log: &AuditLog) -> super::Outcome {
+/// The refusal as an agent reads it: what was decided, by which rule, why, and how to get it approved.
+fn refusal_json(e: &dyn Diagnostic, rules: &[String]) -> serde_json::Value {
+    let decision = match e.exit() {
+        Exit::Denied => "deny",
+        Exit::Unavailable if e.request().is_some() => "approve",
+        Exit::Unavailable => "unavailable",
+        Exit::Cancelled => "cancelled",
+        _ => "error",
+    };
+    let request = e.request();
+    serde_json::json!({
+        "event": "refused",
+        "decision": decision,
+        "exit": e.exit().code(),
+        "rule": rules,
+        "message": e.to_string(),
+        "hint": e.hint(),
+        "request": request,
+        "approve_with": request.as_ref().map(|id| format!("gate approve {id}")),
+    })
+}
+
+fn judge(args: Args, ctx: &Context, log: &AuditLog, rules: &mut Vec<String>) -> super::Outcome {
     let (no_wait, json) = (args.no_wait, args.json);
     let request = build_request(args.command, args.reason, args.agent)?;
     let sources = ProcessSources::new(&request.cwd);
     let assessment = assess(&request, &ctx.policies, &sources);
+    rules.clone_from(&assessment.deciding_rules());
     let stdin = sources.into_child_stdin();
     let clock = SystemClock;
     let id = ulid::Ulid::new().to_string();
@@ -134,6 +176,7 @@ fn judge(args: Args, ctx: &Context, log: &AuditLog) -> super::Outcome {
         target: assessment.classification.primary_target().clone(),
         digest: assessment.digest.clone(),
         stdin: assessment.stdin_digest.clone(),
+        session: None,
         policy: ctx.policies.digest(),
     };
     let decided =
@@ -192,6 +235,7 @@ fn judge(args: Args, ctx: &Context, log: &AuditLog) -> super::Outcome {
                 clock: &clock,
                 no_wait,
                 json,
+                deadline: None,
             };
             if decision == Decision::Confirm && ui::prompt::has_terminal() {
                 return confirm(&request, stdin, &assessment, log, &clock, &id);

@@ -30,6 +30,8 @@ pub struct Pending<'a> {
     pub clock: &'a dyn Clock,
     pub no_wait: bool,
     pub json: bool,
+    /// Give up waiting at this instant, as if `no_wait` (a hook has a time limit).
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// How a wait ended, when it did not end in an approval.
@@ -52,6 +54,15 @@ pub enum WaitError {
 impl Diagnostic for WaitError {
     fn audited(&self) -> bool {
         true
+    }
+
+    fn request(&self) -> Option<String> {
+        match self {
+            WaitError::Denied { id, .. }
+            | WaitError::Expired { id }
+            | WaitError::Cancelled { id }
+            | WaitError::NotWaiting { id, .. } => Some(id.clone()),
+        }
     }
 
     fn exit(&self) -> Exit {
@@ -310,6 +321,20 @@ fn wait(
     runtime.block_on(async {
         let mut waiting = ui::Waiting::start(&format!("waiting for approval of {id}"));
         let result = loop {
+            let patience = match p.deadline {
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero() {
+                        break Err(WaitError::NotWaiting {
+                            id: id.to_string(),
+                            command: format!("gate run -- {}", p.assessment.classification.command),
+                        }
+                        .into());
+                    }
+                    patience.min(left)
+                }
+                None => patience,
+            };
             let changed = tokio::select! {
                 changed = approvals.changed(id, version, patience) => Some(changed),
                 () = stopped(&mut signals) => None,
