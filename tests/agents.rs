@@ -489,3 +489,30 @@ fn an_agent_reads_the_refusal_as_json() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("\"event\""));
 }
+
+#[test]
+fn the_hook_asks_for_a_reason_where_the_rule_requires_one() {
+    let home = Home::with_policy(
+        "version: 1\nrules:\n  - name: why\n    match: {tools: [pg_dump]}\n    decision: approve\n    reason: required\n",
+    );
+    let bare = serde_json::json!({"session_id": "s", "cwd": "/tmp", "tool_name": "Bash",
+        "tool_input": {"command": "pg_dump -h db app"}});
+    let (code, stdout, stderr) = hook(&home, &["--wait", "0"], bare.to_string().as_bytes());
+    assert_eq!(code, 0, "{stderr}");
+    let (got, reason) = decision(&stdout);
+    assert_eq!(got, "deny");
+    assert!(reason.contains("`why` requires a reason"), "{reason}");
+    // With a description, the request goes to review with it as the reason.
+    let (_, stdout, _) = hook(
+        &home,
+        &["--wait", "0"],
+        hook_json("pg_dump -h db app").as_bytes(),
+    );
+    assert!(decision(&stdout).1.contains("needs approval"));
+    let requested = home
+        .records()
+        .into_iter()
+        .rfind(|r| r["event"] == "requested")
+        .unwrap();
+    assert_eq!(requested["reason"], "look at the data");
+}

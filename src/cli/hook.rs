@@ -241,6 +241,17 @@ fn decide(wait: u64, policy: Option<&Path>) -> Result<Option<Value>, Failure> {
         ],
     )?;
     let what = format!("{} in {}", kinds.join(", "), assessment.verdict.environment);
+    if matches!(decision, Decision::Confirm | Decision::Approve)
+        && assessment.verdict.reason_required
+        && request.reason.is_none()
+    {
+        return Ok(Some(answer(
+            "deny",
+            &format!(
+                "gate: {rule_text} requires a reason; give the Bash call a description saying why, and retry"
+            ),
+        )));
+    }
     let verdict = match decision {
         Decision::Allow => answer("allow", &format!("gate: {what} is allowed by {rule_text}")),
         Decision::Deny => answer(
