@@ -61,6 +61,32 @@ impl Context {
     }
 }
 
+/// The audit record of a request as judged: who, why, what, where, and the digest it is bound to.
+pub fn requested_event(
+    id: &str,
+    request: &crate::request::Request,
+    assessment: &crate::assess::Assessment,
+    policies: &PolicySet,
+    session: Option<String>,
+) -> crate::audit::Event {
+    crate::audit::Event::Requested {
+        id: id.to_string(),
+        user: request.requester.user.clone(),
+        agent: request.requester.agent.clone(),
+        reason: request.reason.clone(),
+        cwd: request.cwd.clone(),
+        command: assessment.classification.command.clone(),
+        kinds: assessment.kinds(),
+        risk: assessment.risk(),
+        environment: assessment.verdict.environment.clone(),
+        target: assessment.classification.primary_target().clone(),
+        digest: assessment.digest.clone(),
+        stdin: assessment.stdin_digest.clone(),
+        session,
+        policy: policies.digest(),
+    }
+}
+
 /// Reads the request's environment: the variables that matter, from gate's own environment.
 pub fn relevant_env() -> std::collections::BTreeMap<String, String> {
     std::env::vars_os()

@@ -214,22 +214,13 @@ fn decide(wait: u64, policy: Option<&Path>) -> Result<Option<Value>, Failure> {
     log.append(
         clock.now(),
         &[
-            Event::Requested {
-                id: id.clone(),
-                user: request.requester.user.clone(),
-                agent: request.requester.agent.clone(),
-                reason: request.reason.clone(),
-                cwd: request.cwd.clone(),
-                command: assessment.classification.command.clone(),
-                kinds: assessment.kinds(),
-                risk: assessment.risk(),
-                environment: assessment.verdict.environment.clone(),
-                target: assessment.classification.primary_target().clone(),
-                digest: assessment.digest.clone(),
-                stdin: None,
-                session: hook.session_id.clone(),
-                policy: ctx.policies.digest(),
-            },
+            super::context::requested_event(
+                &id,
+                &request,
+                &assessment,
+                &ctx.policies,
+                hook.session_id.clone(),
+            ),
             Event::Decided {
                 id: id.clone(),
                 decision,

@@ -163,22 +163,8 @@ fn judge(args: Args, ctx: &Context, log: &AuditLog, rules: &mut Vec<String>) -> 
     let clock = SystemClock;
     let id = ulid::Ulid::new().to_string();
 
-    let requested = Event::Requested {
-        id: id.clone(),
-        user: request.requester.user.clone(),
-        agent: request.requester.agent.clone(),
-        reason: request.reason.clone(),
-        cwd: request.cwd.clone(),
-        command: assessment.classification.command.clone(),
-        kinds: assessment.kinds(),
-        risk: assessment.risk(),
-        environment: assessment.verdict.environment.clone(),
-        target: assessment.classification.primary_target().clone(),
-        digest: assessment.digest.clone(),
-        stdin: assessment.stdin_digest.clone(),
-        session: None,
-        policy: ctx.policies.digest(),
-    };
+    let requested =
+        super::context::requested_event(&id, &request, &assessment, &ctx.policies, None);
     let decided =
         |decision: Decision, by: &str, channel: &str, message: Option<String>| Event::Decided {
             id: id.clone(),
