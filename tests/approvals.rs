@@ -67,11 +67,18 @@ fn waiting_run(shared: &Shared, marker: &std::path::Path) -> (Child, String) {
         if let Some(id) = common::json_ids(&o.stdout).pop() {
             return (child, id);
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the request never appeared: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        if started.elapsed() > Duration::from_secs(20) {
+            // Say why alice's run made no request: its own output.
+            let mut child = child;
+            let _ = child.kill();
+            let run = child.wait_with_output().unwrap();
+            panic!(
+                "the request never appeared: pending said {:?}; the run exited {:?} saying {:?}",
+                String::from_utf8_lossy(&o.stderr),
+                run.status,
+                String::from_utf8_lossy(&run.stderr)
+            );
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
 }

@@ -126,13 +126,28 @@ impl SqliteStore {
         }
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(|e| open_err(Box::new(e)))?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| open_err(Box::new(e)))?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|e| open_err(Box::new(e)))?;
-        conn.execute_batch(SCHEMA)
-            .map_err(|e| open_err(Box::new(e)))?;
-        migrate(&conn).map_err(|e| open_err(Box::new(e)))?;
+        // Several accounts may open a new shared store at the same moment. Switching it to WAL takes a lock that
+        // SQLite's busy handler does not always wait for, so the set-up is retried for a while on a busy store.
+        let started = std::time::Instant::now();
+        loop {
+            let setup = conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .and_then(|()| conn.pragma_update(None, "synchronous", "NORMAL"))
+                .and_then(|()| conn.execute_batch(SCHEMA))
+                .and_then(|()| migrate(&conn));
+            match setup {
+                Ok(()) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && started.elapsed() < Duration::from_secs(10) =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(open_err(Box::new(e))),
+            }
+        }
         Ok(SqliteStore { path, conn })
     }
 
