@@ -118,12 +118,10 @@ impl SqliteStore {
             source,
         };
         std::fs::create_dir_all(dir).map_err(|e| open_err(Box::new(e)))?;
-        let created = !path.exists();
-        let conn = Connection::open(&path).map_err(|e| open_err(Box::new(e)))?;
-        if created {
-            // Shared stores live in a setgid directory of a group: keep the file group-writable whatever the umask.
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o660));
+        if !path.exists() {
+            create_group_writable(&path).map_err(|e| open_err(Box::new(e)))?;
         }
+        let conn = Connection::open(&path).map_err(|e| open_err(Box::new(e)))?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(|e| open_err(Box::new(e)))?;
         // Several accounts may open a new shared store at the same moment. Switching it to WAL takes a lock that
@@ -392,6 +390,22 @@ impl SqliteStore {
         after(&tx, &next).map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok((next, version + 1, origin, true))
+    }
+}
+
+/// Creates an empty store file that is group-writable from its first moment. Shared stores live in a setgid
+/// directory of a group, and several accounts may open a new one at once: a file that SQLite created with the
+/// umask's mode, even for an instant before a chmod, would open read-only for everyone else. So the file is made
+/// under a private name, given its mode, and linked into place, which fails harmlessly when another process won.
+fn create_group_writable(path: &Path) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("sqlite3.{}.new", std::process::id()));
+    std::fs::File::create(&tmp)?;
+    let linked = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o660))
+        .and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
     }
 }
 
