@@ -121,31 +121,36 @@ impl SqliteStore {
         if !path.exists() {
             create_group_writable(&path).map_err(|e| open_err(Box::new(e)))?;
         }
-        let conn = Connection::open(&path).map_err(|e| open_err(Box::new(e)))?;
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(|e| open_err(Box::new(e)))?;
-        // Several accounts may open a new shared store at the same moment. Switching it to WAL takes a lock that
-        // SQLite's busy handler does not always wait for, so the set-up is retried for a while on a busy store.
+        // Several accounts may open a new shared store at the same moment. While one switches it to WAL and
+        // builds its shared-memory index, another can be told the store is busy, locked, or even read-only
+        // (SQLite's busy handler does not cover those moments), so the opening is retried on a fresh connection:
+        // for a while when busy, briefly when read-only, which a store that really is read-only then reports.
         let started = std::time::Instant::now();
-        loop {
+        let conn = loop {
+            let conn = Connection::open(&path).map_err(|e| open_err(Box::new(e)))?;
+            conn.busy_timeout(Duration::from_secs(10))
+                .map_err(|e| open_err(Box::new(e)))?;
             let setup = conn
                 .pragma_update(None, "journal_mode", "WAL")
                 .and_then(|()| conn.pragma_update(None, "synchronous", "NORMAL"))
                 .and_then(|()| conn.execute_batch(SCHEMA))
                 .and_then(|()| migrate(&conn));
+            let retry = match &setup {
+                Ok(()) => break conn,
+                Err(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                        started.elapsed() < Duration::from_secs(10)
+                    }
+                    rusqlite::ErrorCode::ReadOnly => started.elapsed() < Duration::from_secs(2),
+                    _ => false,
+                },
+                Err(_) => false,
+            };
             match setup {
-                Ok(()) => break,
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if matches!(
-                        e.code,
-                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                    ) && started.elapsed() < Duration::from_secs(10) =>
-                {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(e) => return Err(open_err(Box::new(e))),
+                Err(e) if !retry => return Err(open_err(Box::new(e))),
+                _ => std::thread::sleep(Duration::from_millis(20)),
             }
-        }
+        };
         Ok(SqliteStore { path, conn })
     }
 
