@@ -7,7 +7,7 @@
 //! on purpose: a malformed input, any internal error, a timeout and a panic all end in exit 2 with the reason on
 //! stderr.
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -105,8 +105,15 @@ fn claude_code(wait: u64, policy: Option<&Path>) -> u8 {
     });
     match std::panic::catch_unwind(|| decide(wait, policy)) {
         Ok(Ok(Some(answer))) => {
-            println!("{answer}");
-            0
+            // An answer that cannot be delivered must block too: exit 2, never a panic's 70.
+            let mut out = std::io::stdout().lock();
+            match writeln!(out, "{answer}").and_then(|()| out.flush()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("gate: cannot write the hook's answer ({e}); the command is blocked");
+                    2
+                }
+            }
         }
         Ok(Ok(None)) => 0,
         Ok(Err(Failure(e))) => {
