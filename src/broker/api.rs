@@ -177,6 +177,22 @@ fn refused(t: &TransitionError) -> ApiError {
     }
 }
 
+/// Only a person's token may do `action`; a host's or pipeline's may not.
+fn reviewers_only(caller: &Caller, action: &str) -> Result<(), ApiError> {
+    if caller.kind == TokenKind::Reviewer {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "requester_token",
+        format!(
+            "{} holds a requester token, which cannot {action}",
+            caller.name
+        ),
+    )
+    .hint("use a reviewer token: `gate serve token create --reviewer NAME`"))
+}
+
 /// JSON bodies whose rejections are API errors too.
 pub struct Body<T>(pub T);
 
@@ -457,14 +473,7 @@ pub async fn cast(
     reason: Option<String>,
     channel: &str,
 ) -> Result<Stored, ApiError> {
-    if caller.kind != TokenKind::Reviewer {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "requester_token",
-            format!("{} holds a requester token, which cannot vote", caller.name),
-        )
-        .hint("vote with a reviewer token: `gate serve token create --reviewer NAME`"));
-    }
+    reviewers_only(caller, "vote")?;
     // A whole id goes straight to the transaction; a prefix is resolved first.
     let id = if id.len() == 26 && id.chars().all(|c| c.is_ascii_alphanumeric()) {
         id.to_ascii_uppercase()
@@ -577,16 +586,7 @@ async fn escalate(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Stored>, ApiError> {
-    if caller.kind != TokenKind::Reviewer {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "requester_token",
-            format!(
-                "{} holds a requester token, which cannot escalate",
-                caller.name
-            ),
-        ));
-    }
+    reviewers_only(&caller, "escalate")?;
     app.escalate_now(&id, &caller.name).await?;
     Ok(Json(app.store.get(&id).await?))
 }
@@ -700,13 +700,7 @@ async fn read_audit(
     caller: Caller,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    if caller.kind != TokenKind::Reviewer {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "requester_token",
-            "a requester token cannot read the central audit",
-        ));
-    }
+    reviewers_only(&caller, "read the central audit")?;
     let entries = app.store.audit(q.limit.unwrap_or(100).min(10_000)).await?;
     Ok(Json(serde_json::json!({ "entries": entries })))
 }

@@ -141,29 +141,35 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, super::Failure> {
         })
 }
 
-/// The backend the config names: a broker (`backend:`), else the local store (`store:`, else the state
-/// directory) acting as this OS account.
-pub fn approvals_for(
-    config: &Config,
-    paths: &Paths,
-) -> Result<(Box<dyn Approvals>, bool), super::Failure> {
-    Ok(match &config.backend {
-        Some(b) => {
-            let client =
-                crate::broker::client::Client::new(&b.url, &paths.config_dir.join(&b.token_file))?;
-            (Box::new(Remote::new(client, b.retry_for())), true)
-        }
-        None => {
-            let dir = config
-                .store
-                .clone()
-                .unwrap_or_else(|| paths.state_dir.clone());
-            (
-                Box::new(Local::open(&dir, crate::identity::current_user())?),
-                false,
-            )
-        }
-    })
+impl Desk {
+    /// The backend the config names: a broker (`backend:`), else the local store (`store:`, else the state
+    /// directory) acting as this OS account.
+    pub fn open(config: &Config, paths: &Paths) -> Result<Desk, super::Failure> {
+        let (approvals, remote): (Box<dyn Approvals>, bool) = match &config.backend {
+            Some(b) => {
+                let client = crate::broker::client::Client::new(
+                    &b.url,
+                    &paths.config_dir.join(&b.token_file),
+                )?;
+                (Box::new(Remote::new(client, b.retry_for())), true)
+            }
+            None => {
+                let dir = config
+                    .store
+                    .clone()
+                    .unwrap_or_else(|| paths.state_dir.clone());
+                (
+                    Box::new(Local::open(&dir, crate::identity::current_user())?),
+                    false,
+                )
+            }
+        };
+        Ok(Desk {
+            runtime: runtime()?,
+            approvals,
+            remote,
+        })
+    }
 }
 
 /// The approval backend for reviewer commands. They need no policy, so a broken policy never stops anyone from
@@ -171,12 +177,24 @@ pub fn approvals_for(
 pub fn open_desk(policy_flag: Option<&Path>) -> Result<Desk, super::Failure> {
     let paths = resolve_paths(policy_flag)?;
     let config = Config::load(&paths.config_file)?;
-    let (approvals, remote) = approvals_for(&config, &paths)?;
-    Ok(Desk {
-        runtime: runtime()?,
-        approvals,
-        remote,
-    })
+    Desk::open(&config, &paths)
+}
+
+/// After a run or a hook with a broker configured, whatever happened: sends its records to the central audit, on
+/// the desk it already opened or on a new one. A broker that cannot be reached leaves them queued.
+pub fn ship_after(ctx: &Context, log: &crate::audit::AuditLog, desk: Option<Desk>) {
+    if ctx.config.backend.is_none() {
+        return;
+    }
+    match desk.map_or_else(|| Desk::open(&ctx.config, &ctx.paths), Ok) {
+        Ok(mut desk) => {
+            ship_audit(&mut desk, log);
+        }
+        Err(e) => crate::ui::say(
+            "note",
+            &format!("the audit records stay local for now: {}", e.0),
+        ),
+    }
 }
 
 /// Copies the audit records the broker has not had yet to its central audit. The local audit file is the queue

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::context::{Context, Desk, approvals_for, relevant_env, runtime, ship_audit};
+use super::context::{Context, Desk, relevant_env, ship_after};
 use super::{CliError, Failure};
 use crate::assess::assess;
 use crate::audit::{AuditLog, Event};
@@ -239,72 +239,71 @@ fn decide(wait: u64, policy: Option<&Path>) -> Result<Option<Value>, Failure> {
         ],
     )?;
     let what = format!("{} in {}", kinds.join(", "), assessment.verdict.environment);
-    if matches!(decision, Decision::Confirm | Decision::Approve)
-        && assessment.verdict.reason_required
-        && request.reason.is_none()
-    {
-        return Ok(Some(answer(
-            "deny",
-            &format!(
-                "gate: {rule_text} requires a reason; give the Bash call a description saying why, and retry"
-            ),
-        )));
-    }
-    let verdict = match decision {
-        Decision::Allow => answer("allow", &format!("gate: {what} is allowed by {rule_text}")),
-        Decision::Deny => answer(
-            "deny",
-            &format!(
-                "gate: denied by {rule_text}: {}. Do not retry this command; change the approach.",
-                message.unwrap_or_else(|| format!("{what} is not allowed"))
-            ),
-        ),
-        Decision::Confirm => answer(
-            "ask",
-            &format!("gate: {rule_text} wants a person to confirm {what}"),
-        ),
-        Decision::Approve => {
-            let pending = super::wait::Pending {
-                id: &id,
-                request: &request,
-                assessment: &assessment,
-                policies: &ctx.policies,
-                escalation: ctx.config.escalation.as_ref().map(|e| e.command.clone()),
-                log: &log,
-                clock: &clock,
-                no_wait: wait == 0,
-                json: false,
-                deadline: Some(Instant::now() + Duration::from_secs(wait)),
-            };
-            let (approvals, remote) = approvals_for(&ctx.config, &ctx.paths)?;
-            let mut desk = Desk {
-                runtime: runtime()?,
-                approvals,
-                remote,
-            };
-            let waited = super::wait::approval(&pending, &mut desk);
-            ship_audit(&mut desk, &log);
-            match waited {
-                Ok(request) => answer("allow", &format!("gate: approved as request {request}")),
-                Err(Failure(e)) if e.exit() == Exit::Unavailable && e.request().is_some() => {
-                    let request = e.request().unwrap_or_default();
-                    answer(
-                        "deny",
-                        &format!(
-                            "gate: {what} needs approval by {rule_text}; request {request} is waiting. Ask a reviewer \
-                             to run `gate approve {request}`, then run the same command again."
-                        ),
-                    )
-                }
-                Err(Failure(e)) if e.exit() == Exit::Denied => answer(
-                    "deny",
-                    &format!("gate: {e}. Do not retry this command; change the approach."),
+    // The verdict, then (whatever it was) this call's records to the central audit when there is a broker.
+    let mut desk = None;
+    let verdict = || -> Result<Value, Failure> {
+        if matches!(decision, Decision::Confirm | Decision::Approve)
+            && assessment.verdict.reason_required
+            && request.reason.is_none()
+        {
+            return Ok(answer(
+                "deny",
+                &format!(
+                    "gate: {rule_text} requires a reason; give the Bash call a description saying why, and retry"
                 ),
-                Err(e) => return Err(e),
-            }
+            ));
         }
+        Ok(match decision {
+            Decision::Allow => answer("allow", &format!("gate: {what} is allowed by {rule_text}")),
+            Decision::Deny => answer(
+                "deny",
+                &format!(
+                    "gate: denied by {rule_text}: {}. Do not retry this command; change the approach.",
+                    message.unwrap_or_else(|| format!("{what} is not allowed"))
+                ),
+            ),
+            Decision::Confirm => answer(
+                "ask",
+                &format!("gate: {rule_text} wants a person to confirm {what}"),
+            ),
+            Decision::Approve => {
+                let pending = super::wait::Pending {
+                    id: &id,
+                    request: &request,
+                    assessment: &assessment,
+                    policies: &ctx.policies,
+                    escalation: ctx.config.escalation.as_ref().map(|e| e.command.clone()),
+                    log: &log,
+                    clock: &clock,
+                    no_wait: wait == 0,
+                    json: false,
+                    deadline: Some(Instant::now() + Duration::from_secs(wait)),
+                };
+                let opened = desk.insert(Desk::open(&ctx.config, &ctx.paths)?);
+                match super::wait::approval(&pending, opened) {
+                    Ok(request) => answer("allow", &format!("gate: approved as request {request}")),
+                    Err(Failure(e)) if e.exit() == Exit::Unavailable && e.request().is_some() => {
+                        let request = e.request().unwrap_or_default();
+                        answer(
+                            "deny",
+                            &format!(
+                                "gate: {what} needs approval by {rule_text}; request {request} is waiting. Ask a reviewer \
+                                 to run `gate approve {request}`, then run the same command again."
+                            ),
+                        )
+                    }
+                    Err(Failure(e)) if e.exit() == Exit::Denied => answer(
+                        "deny",
+                        &format!("gate: {e}. Do not retry this command; change the approach."),
+                    ),
+                    Err(e) => return Err(e),
+                }
+            }
+        })
     };
-    Ok(Some(verdict))
+    let verdict = verdict();
+    ship_after(&ctx, &log, desk);
+    Ok(Some(verdict?))
 }
 
 /// Adds (or replaces) gate's entry under `hooks.PreToolUse` in a Claude Code settings file, keeping the rest.

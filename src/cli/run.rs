@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::context::{Context, Desk, approvals_for, build_request, runtime, ship_audit};
+use super::context::{Context, Desk, build_request, ship_after};
 use super::{CliError, EXIT_CODES};
 use crate::assess::{Assessment, assess};
 use crate::audit::{AuditLog, Event};
@@ -106,28 +106,13 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
     // An agent (or a pipeline asking for --json) gets the refusal as one JSON object it can act on.
     let feedback = args.json || args.agent.as_deref().is_some_and(|a| !a.is_empty());
     let mut rules = Vec::new();
-    let outcome = judge(args, &ctx, &log, &mut rules);
+    let mut desk = None;
+    let outcome = judge(args, &ctx, &log, &mut rules, &mut desk);
     if feedback && let Err(e) = &outcome {
         eprintln!("{}", refusal_json(&*e.0, &rules));
     }
-    if ctx.config.backend.is_some() {
-        // Whatever happened, the team's central audit gets this run's records (now, or with a later command).
-        match approvals_for(&ctx.config, &ctx.paths).and_then(|(approvals, remote)| {
-            Ok(Desk {
-                runtime: runtime()?,
-                approvals,
-                remote,
-            })
-        }) {
-            Ok(mut desk) => {
-                ship_audit(&mut desk, &log);
-            }
-            Err(e) => ui::say(
-                "note",
-                &format!("the audit records stay local for now: {}", e.0),
-            ),
-        }
-    }
+    // Whatever happened, the team's central audit gets this run's records (now, or with a later command).
+    ship_after(&ctx, &log, desk);
     outcome
 }
 
@@ -153,7 +138,14 @@ fn refusal_json(e: &dyn Diagnostic, rules: &[String]) -> serde_json::Value {
     })
 }
 
-fn judge(args: Args, ctx: &Context, log: &AuditLog, rules: &mut Vec<String>) -> super::Outcome {
+/// Judges and runs the command; `desk` keeps the approval backend it opened, for shipping the records after.
+fn judge(
+    args: Args,
+    ctx: &Context,
+    log: &AuditLog,
+    rules: &mut Vec<String>,
+    desk: &mut Option<Desk>,
+) -> super::Outcome {
     let (no_wait, json) = (args.no_wait, args.json);
     let request = build_request(args.command, args.reason, args.agent)?;
     let sources = ProcessSources::new(&request.cwd);
@@ -226,14 +218,13 @@ fn judge(args: Args, ctx: &Context, log: &AuditLog, rules: &mut Vec<String>) -> 
             if decision == Decision::Confirm && ui::prompt::has_terminal() {
                 return confirm(&request, stdin, &assessment, log, &clock, &id);
             }
-            let waited = approvals_for(&ctx.config, &ctx.paths).and_then(|(approvals, remote)| {
-                let mut desk = Desk {
-                    runtime: runtime()?,
-                    approvals,
-                    remote,
-                };
-                super::wait::approval(&pending, &mut desk)
-            });
+            let mut wait = || {
+                if desk.is_none() {
+                    *desk = Some(Desk::open(&ctx.config, &ctx.paths)?);
+                }
+                super::wait::approval(&pending, desk.as_mut().expect("opened above"))
+            };
+            let waited = wait();
             if let Err(e) = waited {
                 // Denials, expiry and cancellation are already in the audit; a failure to reach the backend is not.
                 if !e.0.audited() {
