@@ -93,6 +93,7 @@ pub fn run(argv: &[String], stdin: ChildStdin) -> Result<Outcome, ExecError> {
     let (program, args) = argv
         .split_first()
         .expect("the CLI never passes an empty argv");
+    crate::approval::store::restore_umask();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

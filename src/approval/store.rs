@@ -112,6 +112,7 @@ const ADDED_COLUMNS: &[(&str, &str)] = &[
 impl SqliteStore {
     /// Opens (creating if needed) `requests.sqlite3` in `dir`.
     pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
+        share_new_files_with_group();
         let path = dir.join("requests.sqlite3");
         let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
             path: path.clone(),
@@ -398,6 +399,28 @@ impl SqliteStore {
     }
 }
 
+/// The umask gate started with, before [`share_new_files_with_group`] widened it.
+static STARTING_UMASK: std::sync::OnceLock<nix::sys::stat::Mode> = std::sync::OnceLock::new();
+
+/// SQLite creates a store's `-wal` and `-shm` files with the umask applied and widens them a moment later; another
+/// account opening the store in that moment gets them read-only and fails its write. So while gate works on a
+/// store, the files it creates are group-writable from the start (a private store sits in a private directory,
+/// where that gives nobody anything).
+fn share_new_files_with_group() {
+    use nix::sys::stat::{Mode, umask};
+    // umask() only reads by writing; put the value straight back, less the group bits.
+    let was = umask(Mode::from_bits_truncate(0o077));
+    let _ = STARTING_UMASK.set(was);
+    umask(was & !Mode::from_bits_truncate(0o070));
+}
+
+/// Gives back the umask gate started with, so the command it runs creates files the way its user expects.
+pub fn restore_umask() {
+    if let Some(was) = STARTING_UMASK.get() {
+        nix::sys::stat::umask(*was);
+    }
+}
+
 /// Creates an empty store file that is group-writable from its first moment. Shared stores live in a setgid
 /// directory of a group, and several accounts may open a new one at once: a file that SQLite created with the
 /// umask's mode, even for an instant before a chmod, would open read-only for everyone else. So the file is made
@@ -505,6 +528,30 @@ mod tests {
                 .unwrap()
                 .1,
             1
+        );
+    }
+
+    #[test]
+    fn the_store_widens_the_umask_for_the_group_and_gives_the_users_back() {
+        use nix::sys::stat::{Mode, umask};
+        let current = || {
+            let m = umask(Mode::from_bits_truncate(0o077));
+            umask(m);
+            m.bits()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(
+            current() & 0o070,
+            0,
+            "files the store makes are group-writable"
+        );
+        let started = STARTING_UMASK.get().expect("recorded").bits();
+        restore_umask();
+        assert_eq!(
+            current(),
+            started,
+            "the command gets the umask gate started with"
         );
     }
 
