@@ -7,10 +7,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-/// Environment variables that change what a wrapped command does, and so belong to the request and its digest.
-/// `PATH` and the loader variables decide which binary runs; the rest name targets and credentials.
+/// Environment variables that change what a wrapped command does, and so belong to the request, its digest and
+/// what the classifier sees. `PATH` and the loader variables decide which binary runs; the tools' own variables
+/// name targets, credentials and the startup files they read (`PSQLRC`, `BASH_ENV`, `ENV`, exported
+/// `BASH_FUNC_*%%` functions); the pager and editor variables name programs a client may start.
 const RELEVANT_PREFIXES: &[&str] = &[
     "PG",
+    "PSQL",
     "MYSQL",
     "MARIADB",
     "REDISCLI_",
@@ -20,8 +23,30 @@ const RELEVANT_PREFIXES: &[&str] = &[
     "TF_",
     "CLICKHOUSE_",
     "SQLITE",
+    "DOCKER_",
+    "SUDO_",
+    "BASH_",
+    "LD_",
 ];
-const RELEVANT_NAMES: &[&str] = &["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "HOME", "USER"];
+const RELEVANT_NAMES: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "ENV",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "PS4",
+    "CDPATH",
+    "GLOBIGNORE",
+    "PAGER",
+    "EDITOR",
+    "VISUAL",
+    "XDG_CONFIG_HOME",
+    "GCONV_PATH",
+    "LOCPATH",
+    "NLSPATH",
+    "HOSTALIASES",
+];
 
 /// Whether a variable of the caller's environment is part of the request.
 pub fn is_relevant_env(name: &str) -> bool {
@@ -176,7 +201,13 @@ mod tests {
             "MYSQL_PWD",
             "PATH",
             "LD_PRELOAD",
+            "LD_AUDIT",
             "AWS_PROFILE",
+            "PSQLRC",
+            "BASH_ENV",
+            "ENV",
+            "BASH_FUNC_psql%%",
+            "PAGER",
         ] {
             assert!(is_relevant_env(name), "{name}");
         }

@@ -11,10 +11,12 @@ mod infra;
 mod mongo;
 mod mysql;
 mod postgres;
+pub mod psql_meta;
 pub mod redact;
 mod redis;
 pub mod shell;
 pub mod sql;
+pub mod sqlite;
 pub mod wrap;
 
 use std::collections::BTreeMap;

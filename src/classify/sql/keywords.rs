@@ -8,7 +8,7 @@ use super::lex::{self, Token};
 use crate::classify::{Kind, Risk};
 
 impl SqlFinding {
-    pub(super) fn new(kind: Kind, detail: impl Into<String>) -> Self {
+    pub fn new(kind: Kind, detail: impl Into<String>) -> Self {
         SqlFinding {
             kind,
             risk: kind.default_risk(),

@@ -111,118 +111,57 @@ pub fn statement(text: &str, dialect: Dialect) -> Vec<SqlFinding> {
     found
 }
 
-/// A client command: a psql backslash command or a sqlite3 dot-command.
+/// A client command: a psql backslash command or a sqlite3 dot-command. Each client's own module knows its
+/// commands; this only routes, and gives them [`include`] for the commands that run another script.
 pub fn client_command(
     command: &str,
     dialect: Dialect,
     sources: &dyn Sources,
     depth: usize,
 ) -> Vec<SqlFinding> {
-    let (name, rest) = command
-        .split_once(char::is_whitespace)
-        .unwrap_or((command, ""));
-    let rest = rest.trim();
-    let one = |kind: Kind, detail: &str| vec![SqlFinding::new(kind, detail)];
-    let include = |path: &str, what: &str| -> Vec<SqlFinding> {
-        let path = path.trim_matches(|c| c == '\'' || c == '"');
-        if depth >= MAX_INCLUDE_DEPTH {
-            return one(
-                Kind::Unknown,
-                &format!("{what} nests too deeply for gate to follow"),
-            );
-        }
-        match sources
-            .read_file(path)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-        {
-            Some(text) => {
-                let mut found = analyse_at_depth(&text, dialect, sources, depth + 1);
-                for f in &mut found {
-                    f.detail = format!("{what} {path}: {}", f.detail);
-                }
-                if found.is_empty() {
-                    found = one(Kind::Read, &format!("{what} {path}: no statements"));
-                }
-                found
-            }
-            None => one(
-                Kind::Unknown,
-                &format!("{what} runs {path}, which gate cannot read"),
-            ),
-        }
-    };
-    match (dialect, name) {
-        (Dialect::Postgres, "copy") => {
-            let mut found = keywords::analyse(&format!("COPY {rest}"), false);
+    match dialect {
+        Dialect::Postgres => crate::classify::psql_meta::command(command, sources, depth),
+        Dialect::Sqlite => crate::classify::sqlite::dot_command(command, sources, depth),
+        Dialect::MySql | Dialect::ClickHouse => vec![SqlFinding::new(
+            Kind::Unknown,
+            format!("client command `{command}` gate does not know"),
+        )],
+    }
+}
+
+/// A script that a client command runs (`\i`, `.read`): read through `sources`, analysed in `dialect`, and
+/// `unknown` when gate cannot read it or it nests too deeply. `what` names the command in the details.
+pub fn include(
+    path: &str,
+    what: &str,
+    dialect: Dialect,
+    sources: &dyn Sources,
+    depth: usize,
+) -> Vec<SqlFinding> {
+    let one = |kind: Kind, detail: String| vec![SqlFinding::new(kind, detail)];
+    if depth >= MAX_INCLUDE_DEPTH {
+        return one(
+            Kind::Unknown,
+            format!("{what} nests too deeply for gate to follow"),
+        );
+    }
+    match sources
+        .read_file(path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+    {
+        Some(text) => {
+            let mut found = analyse_at_depth(&text, dialect, sources, depth + 1);
             for f in &mut found {
-                f.detail = format!("\\copy: {}", f.detail);
+                f.detail = format!("{what} {path}: {}", f.detail);
             }
             if found.is_empty() {
-                one(Kind::Unknown, "\\copy gate cannot read")
-            } else {
-                found
+                found = one(Kind::Read, format!("{what} {path}: no statements"));
             }
+            found
         }
-        (Dialect::Postgres, "!") => one(Kind::CodeExecution, "\\! runs a shell command"),
-        (Dialect::Postgres, "gexec") => {
-            one(Kind::CodeExecution, "\\gexec runs query results as SQL")
-        }
-        (Dialect::Postgres, "o" | "out" | "g" | "gx") if rest.starts_with('|') => {
-            one(Kind::CodeExecution, "pipes query output to a shell command")
-        }
-        (Dialect::Postgres, "o" | "out") if !rest.is_empty() => {
-            one(Kind::DataExport, "\\o writes query output to a file")
-        }
-        (Dialect::Postgres, "g" | "gx") if !rest.is_empty() => {
-            one(Kind::DataExport, "\\g writes query output to a file")
-        }
-        (Dialect::Postgres, "i" | "include" | "ir" | "include_relative") => include(rest, "\\i"),
-        (Dialect::Postgres, "c" | "connect") => one(
+        None => one(
             Kind::Unknown,
-            "\\c connects elsewhere; later statements run on a target gate did not judge",
-        ),
-        (Dialect::Postgres, "lo_export") => one(
-            Kind::DataExport,
-            "\\lo_export writes a large object to a file",
-        ),
-        (Dialect::Postgres, "lo_import") => one(Kind::Write, "\\lo_import loads a file"),
-        (Dialect::Postgres, "lo_unlink") => {
-            one(Kind::DestructiveWrite, "\\lo_unlink deletes a large object")
-        }
-        (
-            Dialect::Postgres,
-            "set" | "unset" | "pset" | "timing" | "x" | "echo" | "qecho" | "conninfo" | "encoding"
-            | "q" | "quit" | "h" | "help" | "?" | "g" | "gx" | "gset" | "watch" | "a" | "t" | "f"
-            | "H" | "T" | "C" | "if" | "elif" | "else" | "endif" | "prompt" | "warn" | "errverbose"
-            | "setenv" | "getenv" | "cd" | "l" | "list" | "z" | "sf" | "sv" | "ef" | "ev" | "p"
-            | "print" | "r" | "reset" | "s" | "bind" | "parse" | "bind_named" | "close"
-            | "close_prepared" | "startpipeline" | "endpipeline" | "syncpipeline" | "sendpipeline"
-            | "flush" | "flushrequest" | "getresults" | "restrict" | "unrestrict",
-        ) => one(Kind::Read, "psql command that only describes or formats"),
-        (Dialect::Postgres, c) if c.starts_with('d') => {
-            one(Kind::Read, "psql \\d command: describes objects")
-        }
-        (Dialect::Sqlite, "dump") => one(Kind::DataExport, ".dump writes the whole database out"),
-        (Dialect::Sqlite, "output" | "once" | "backup" | "save" | "excel") => {
-            one(Kind::DataExport, "writes data to a file")
-        }
-        (Dialect::Sqlite, "shell" | "system") => one(Kind::CodeExecution, "runs a shell command"),
-        (Dialect::Sqlite, "load") => one(Kind::CodeExecution, ".load loads a native extension"),
-        (Dialect::Sqlite, "import" | "restore") => one(Kind::BulkWrite, "loads data from a file"),
-        (Dialect::Sqlite, "read") => include(rest, ".read"),
-        (Dialect::Sqlite, "open" | "connection") => {
-            one(Kind::Unknown, "switches to another database file")
-        }
-        (
-            Dialect::Sqlite,
-            "tables" | "schema" | "indexes" | "indices" | "headers" | "header" | "mode" | "width"
-            | "help" | "quit" | "exit" | "databases" | "dbinfo" | "show" | "timer" | "echo"
-            | "nullvalue" | "separator" | "print" | "stats" | "changes" | "eqp" | "explain"
-            | "fullschema" | "lint" | "bail" | "timeout",
-        ) => one(Kind::Read, "sqlite3 command that only describes or formats"),
-        _ => one(
-            Kind::Unknown,
-            &format!("client command `{name}` gate does not know"),
+            format!("{what} runs {path}, which gate cannot read"),
         ),
     }
 }
