@@ -491,7 +491,7 @@ pub(crate) fn classify_words(
         "dropdb" | "createdb" => postgres::db_admin(tool, args, env),
         "mysql" | "mariadb" => mysql::mysql(tool, args, env, sources),
         "mysqldump" | "mariadb-dump" => mysql::mysqldump(tool, args, env),
-        "sqlite3" => clients::sqlite3(args, sources),
+        "sqlite3" => sqlite::sqlite3(args, sources),
         "clickhouse-client" => clients::clickhouse(args, env, sources),
         "clickhouse" if args.first().is_some_and(|a| a == "client") => {
             clients::clickhouse(&args[1..], env, sources)
