@@ -57,7 +57,7 @@ pub fn clickhouse(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::NoSources;
+    use crate::classify::{Kind, NoSources};
 
     fn s(a: &[&str]) -> Vec<String> {
         a.iter().map(ToString::to_string).collect()
