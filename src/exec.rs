@@ -556,6 +556,179 @@ mod tests {
         assert_eq!((o.signal, o.exit_code()), (Some(15), 143));
     }
 
+    /// A directory with an executable `name` in it, mode `mode`.
+    fn tool_in(dir: &Path, name: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, "#!/bin/sh\necho stand-in\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    fn trusted(located: &Located) -> (bool, String) {
+        match located {
+            Located::Found { trusted, why, .. } => (*trusted, why.clone().unwrap_or_default()),
+            other => panic!("not found: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_name_leads_where_execvp_would_go_and_only_trusted_directories_count() {
+        let root = tempfile::tempdir().unwrap();
+        let evil = root.path().join("evil");
+        std::fs::create_dir(&evil).unwrap();
+        tool_in(&evil, "psql");
+        let none = Trust::default();
+        let cwd = root.path();
+        // Earlier on PATH wins, whatever comes after.
+        let found = locate(
+            "psql",
+            Some(&format!("{}:/usr/bin", evil.display())),
+            cwd,
+            &none,
+        );
+        let (ok, why) = trusted(&found);
+        assert!(!ok && why.contains("is not a trusted directory"), "{why}");
+        // An empty entry and a relative one both mean the working directory.
+        for search in [":/usr/bin", "evil:/usr/bin", "./evil:/usr/bin"] {
+            let wd = if search.starts_with(':') {
+                evil.as_path()
+            } else {
+                cwd
+            };
+            assert!(
+                !trusted(&locate("psql", Some(search), wd, &none)).0,
+                "{search}"
+            );
+        }
+        // A name with a slash is a path, relative to the working directory, `..` and all.
+        assert!(!trusted(&locate("./psql", None, &evil, &none)).0);
+        assert!(!trusted(&locate("evil/../evil/psql", None, cwd, &none)).0);
+        // The same directory, trusted by the config.
+        let trust = Trust::new(&[evil.display().to_string()]);
+        assert_eq!(
+            trusted(&locate("./psql", None, &evil, &trust)),
+            (true, String::new())
+        );
+        // Not there at all, and PATH unset means execvp's default.
+        assert!(matches!(
+            locate("no-such-tool-here", Some("/usr/bin"), cwd, &none),
+            Located::Missing { .. }
+        ));
+        assert!(matches!(
+            locate("sh", None, cwd, &none),
+            Located::Found { trusted: true, .. }
+        ));
+        // A directory or a file without x is not a program.
+        std::fs::create_dir(evil.join("dir")).unwrap();
+        assert!(matches!(
+            locate("./dir", None, &evil, &trust),
+            Located::NotExecutable { .. }
+        ));
+    }
+
+    #[test]
+    fn a_trusted_directory_others_can_write_to_is_not_trusted() {
+        if !nix::unistd::getuid().is_root() {
+            return; // the tests below need a root-owned directory to start from
+        }
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("bin");
+        std::fs::create_dir(&dir).unwrap();
+        let tool = tool_in(&dir, "psql");
+        let trust = Trust::new(&[dir.display().to_string()]);
+        let judge = || {
+            trusted(&locate(
+                "psql",
+                Some(&dir.display().to_string()),
+                root.path(),
+                &trust,
+            ))
+        };
+        assert_eq!(judge(), (true, String::new()));
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(
+            judge().1.contains("can be written by others"),
+            "{:?}",
+            judge()
+        );
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o775)).unwrap();
+        assert!(!judge().0, "group-writable");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(
+            judge().1.contains("can be written by others"),
+            "{:?}",
+            judge()
+        );
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+        nix::unistd::chown(&tool, Some(nix::unistd::Uid::from_raw(65534)), None).unwrap();
+        assert!(judge().1.contains("owned by uid 65534"), "{:?}", judge());
+        // A link in the trusted directory to a file elsewhere: the file's directory must be as safe.
+        std::fs::remove_file(&tool).unwrap();
+        let elsewhere = root.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        tool_in(&elsewhere, "real");
+        std::os::unix::fs::symlink(elsewhere.join("real"), &tool).unwrap();
+        assert_eq!(
+            judge(),
+            (true, String::new()),
+            "a root-owned target is fine"
+        );
+        nix::unistd::chown(&elsewhere, Some(nix::unistd::Uid::from_raw(65534)), None).unwrap();
+        assert!(judge().1.contains("owned by uid 65534"), "{:?}", judge());
+    }
+
+    #[test]
+    fn debian_psql_is_a_link_to_pg_wrapper_and_stays_trusted() {
+        if std::fs::symlink_metadata("/usr/bin/psql").is_err() {
+            return;
+        }
+        let found = locate("psql", Some("/usr/bin"), Path::new("/"), &Trust::default());
+        assert!(
+            matches!(found, Located::Found { trusted: true, .. }),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn recheck_sees_a_swapped_program_and_a_changed_input() {
+        let root = tempfile::tempdir().unwrap();
+        let tool = tool_in(root.path(), "psql");
+        let script = root.path().join("a.sql");
+        std::fs::write(&script, "DELETE FROM t WHERE id = 1;\n").unwrap();
+        let trust = Trust::new(&[root.path().display().to_string()]);
+        let search = root.path().display().to_string();
+        let (state, _) = crate::stdin::look(&script);
+        let evidence = Evidence {
+            programs: vec![crate::request::ProgramSeen {
+                name: "psql".into(),
+                search_path: Some(search.clone()),
+                cwd: "/".into(),
+                located: locate("psql", Some(&search), Path::new("/"), &trust),
+            }],
+            inputs: vec![crate::request::InputSeen {
+                path: script.display().to_string(),
+                state,
+            }],
+        };
+        recheck(&evidence, &trust).unwrap();
+        std::fs::write(&script, "DROP TABLE t;\n").unwrap();
+        let e = recheck(&evidence, &trust).unwrap_err();
+        assert_eq!(e.exit(), Exit::Denied);
+        assert_eq!(
+            e.to_string(),
+            format!("{} changed after gate judged it", script.display())
+        );
+        std::fs::write(&script, "DELETE FROM t WHERE id = 1;\n").unwrap();
+        recheck(&evidence, &trust).unwrap();
+        std::fs::remove_file(&tool).unwrap();
+        tool_in(root.path(), "psql");
+        assert!(
+            recheck(&evidence, &trust).is_err(),
+            "a new file in its place"
+        );
+    }
+
     #[test]
     fn missing_and_unrunnable_programs() {
         let e = run(

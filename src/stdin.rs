@@ -456,3 +456,82 @@ impl Sources for FilesOnly {
         self.witness.resolve_program(name, search_path, cwd)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_look_tells_absent_from_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.sql");
+        std::fs::write(&file, "SELECT 1;").unwrap();
+        assert_eq!(look(&file).1, Input::Found(b"SELECT 1;".to_vec()));
+        assert_eq!(look(&dir.path().join("none")).0, InputState::Absent);
+        assert_eq!(look(&file.join("below-a-file")).0, InputState::Absent);
+        assert!(
+            matches!(look(dir.path()).1, Input::Unreadable(_)),
+            "a directory"
+        );
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        assert!(
+            matches!(look(&fifo).1, Input::Unreadable(_)),
+            "a FIFO, without blocking"
+        );
+    }
+
+    #[test]
+    fn every_look_is_recorded_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.sql"), "SELECT 1;").unwrap();
+        let sources = FilesOnly::new(dir.path(), Trust::default());
+        assert!(sources.read_file("a.sql").is_some());
+        assert_eq!(sources.read_input(".psqlrc"), Input::Absent);
+        assert!(
+            sources.read_file("a.sql").is_some(),
+            "the same look twice is one record"
+        );
+        let seen = sources.evidence().inputs;
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[0].path, dir.path().join("a.sql").display().to_string());
+        assert_eq!(
+            seen[0].state,
+            InputState::Found {
+                sha256: crate::request::sha256_tagged(b"SELECT 1;")
+            }
+        );
+        assert_eq!(seen[1].state, InputState::Absent);
+    }
+
+    #[test]
+    fn a_regular_file_stdin_becomes_a_sealed_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stdin.sql");
+        std::fs::write(&path, "SELECT 1;\nSELECT 2;\n").unwrap();
+        let mut file = File::open(&path).unwrap();
+        file.seek(SeekFrom::Start(10)).unwrap();
+        let Captured::File {
+            head,
+            mut copy,
+            complete,
+            ..
+        } = capture_file(file)
+        else {
+            panic!("not captured");
+        };
+        assert_eq!((head.as_slice(), complete), (&b"SELECT 2;\n"[..], true));
+        // The file on disk changes; gate's copy does not, and nobody can write to it.
+        std::fs::write(&path, "DROP TABLE t;\n").unwrap();
+        let mut bytes = Vec::new();
+        copy.read_to_end(&mut bytes).unwrap();
+        assert_eq!(bytes, b"SELECT 2;\n");
+        let reopened = std::fs::OpenOptions::new().write(true).open(format!(
+            "/proc/self/fd/{}",
+            std::os::fd::AsRawFd::as_raw_fd(&copy)
+        ));
+        if let Ok(mut writer) = reopened {
+            assert!(writer.write_all(b"DROP TABLE t;").is_err(), "sealed");
+        }
+    }
+}

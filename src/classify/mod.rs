@@ -611,18 +611,22 @@ pub(crate) fn classify_shell_words(
     classify_command(argv, env, sources, depth, true)
 }
 
-/// Why a program name does not lead to a tool gate may recognise by name, if it does not.
+/// Why a program name does not lead to a tool gate may recognise by name, if it does not. The command's own
+/// program (`depth` 0) that is missing is judged by its name: it never runs (`gate run` exits 127 before it asks
+/// anyone), and `gate explain` says so beside the findings, which then read the same on every machine.
 fn identity_problem(
     program: &str,
     env: &BTreeMap<String, String>,
     sources: &dyn Sources,
     in_shell: bool,
+    depth: usize,
 ) -> Option<String> {
     if in_shell && SHELL_BUILTIN_WRAPPERS.contains(&program) {
         return None;
     }
     match sources.resolve_program(program, env.get("PATH").map(String::as_str), None) {
         Program::Trusted { .. } | Program::ByName => None,
+        Program::Missing { .. } if depth == 0 => None,
         Program::Untrusted { path, why } => Some(format!(
             "`{program}` is {path}, which gate does not trust: {why}; gate recognises a tool only in a trusted directory"
         )),
@@ -651,7 +655,7 @@ fn classify_command(
         return wrap::too_deep(tool);
     }
     // A name means a tool only where the file it leads to is one that only root could have put there.
-    if let Some(detail) = identity_problem(program, env, sources, in_shell) {
+    if let Some(detail) = identity_problem(program, env, sources, in_shell, depth) {
         return vec![Finding::new(
             Kind::Unknown,
             tool,
@@ -737,6 +741,179 @@ mod tests {
     fn empty_argv_is_unknown() {
         let c = classify(&[], &BTreeMap::new(), &NoSources);
         assert_eq!(c.kinds(), [Kind::Unknown]);
+    }
+
+    /// Sources whose programs all lead to one verdict, recording what they were asked.
+    struct Resolves {
+        answer: Program,
+        asked: std::cell::RefCell<Vec<(String, Option<String>)>>,
+    }
+
+    impl Sources for Resolves {
+        fn stdin(&self) -> StdinView<'_> {
+            StdinView::Terminal
+        }
+        fn read_file(&self, _path: &str) -> Option<Vec<u8>> {
+            None
+        }
+        fn resolve_program(
+            &self,
+            name: &str,
+            search_path: Option<&str>,
+            _cwd: Option<&str>,
+        ) -> Program {
+            self.asked
+                .borrow_mut()
+                .push((name.to_string(), search_path.map(str::to_string)));
+            if name == "psql" || name == "./psql" {
+                self.answer.clone()
+            } else {
+                Program::ByName
+            }
+        }
+    }
+
+    #[test]
+    fn an_untrusted_program_is_unknown_with_its_path_in_the_detail() {
+        let sources = Resolves {
+            answer: Program::Untrusted {
+                path: "/tmp/evil/psql".into(),
+                why: "/tmp/evil is not a trusted directory".into(),
+            },
+            asked: std::cell::RefCell::default(),
+        };
+        for line in [
+            "psql -X -c 'SELECT 1'",
+            "env psql -X -c 'SELECT 1'",
+            "timeout 5 psql -X -c 'SELECT 1'",
+            "sudo -u postgres psql -X -c 'SELECT 1'",
+            "nice -n 5 psql -X -c 'SELECT 1'",
+        ] {
+            let c = classify(&shell::split(line).unwrap(), &BTreeMap::new(), &sources);
+            assert_eq!(c.kinds(), [Kind::Unknown], "{line}");
+            assert!(
+                c.findings[0].detail.contains("/tmp/evil/psql"),
+                "{line}: {:?}",
+                c.findings
+            );
+        }
+        // A nested command is looked up on the PATH it will see, `env PATH=…` included.
+        sources.asked.borrow_mut().clear();
+        let env = BTreeMap::from([("PATH".to_string(), "/usr/bin".to_string())]);
+        classify(
+            &shell::split("env PATH=/tmp/evil psql -X").unwrap(),
+            &env,
+            &sources,
+        );
+        assert_eq!(
+            *sources.asked.borrow(),
+            [
+                ("env".to_string(), Some("/usr/bin".to_string())),
+                ("psql".to_string(), Some("/tmp/evil".to_string()))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_program_is_unknown_when_nested_and_judged_by_name_on_its_own() {
+        let sources = Resolves {
+            answer: Program::Missing {
+                why: "is not on PATH".into(),
+            },
+            asked: std::cell::RefCell::default(),
+        };
+        let argv = |line: &str| shell::split(line).unwrap();
+        let own = classify(&argv("psql -X -c 'SELECT 1'"), &BTreeMap::new(), &sources);
+        assert_eq!(
+            own.kinds(),
+            [Kind::Read],
+            "gate run exits 127 before this matters"
+        );
+        let nested = classify(
+            &argv("env psql -X -c 'SELECT 1'"),
+            &BTreeMap::new(),
+            &sources,
+        );
+        assert_eq!(nested.kinds(), [Kind::Unknown]);
+        assert!(nested.findings[0].detail.contains("is not on PATH"));
+    }
+
+    #[test]
+    fn without_a_file_system_programs_are_judged_by_their_text() {
+        let cases = [
+            ("psql -X -c 'SELECT 1'", None, Kind::Read),
+            ("/usr/bin/psql -X -c 'SELECT 1'", None, Kind::Read),
+            (
+                "/usr/lib/postgresql/16/bin/psql -X -c 'SELECT 1'",
+                None,
+                Kind::Read,
+            ),
+            (
+                "/bin/psql -X -c 'SELECT 1'",
+                Some("/usr/local/bin:/usr/bin"),
+                Kind::Read,
+            ),
+            ("./psql -X -c 'SELECT 1'", None, Kind::Unknown),
+            ("bin/psql -X -c 'SELECT 1'", None, Kind::Unknown),
+            ("/tmp/x/psql -X -c 'SELECT 1'", None, Kind::Unknown),
+            (
+                "/usr/bin/../../tmp/psql -X -c 'SELECT 1'",
+                None,
+                Kind::Unknown,
+            ),
+            (
+                "/usr/lib/postgresql/16/../../../../tmp/bin/psql -X",
+                None,
+                Kind::Unknown,
+            ),
+            ("psql -X -c 'SELECT 1'", Some(".:/usr/bin"), Kind::Unknown),
+            (
+                "psql -X -c 'SELECT 1'",
+                Some("/usr/bin::/bin"),
+                Kind::Unknown,
+            ),
+            ("psql -X -c 'SELECT 1'", Some("/usr/bin:bin"), Kind::Unknown),
+            ("env ./psql -X -c 'SELECT 1'", None, Kind::Unknown),
+            (
+                "env PATH=.:/usr/bin psql -X -c 'SELECT 1'",
+                None,
+                Kind::Unknown,
+            ),
+        ];
+        for (line, path, kind) in cases {
+            let env: BTreeMap<String, String> = path
+                .map(|p| ("PATH".to_string(), p.to_string()))
+                .into_iter()
+                .collect();
+            let c = classify(&shell::split(line).unwrap(), &env, &NoSources);
+            assert_eq!(
+                c.kinds(),
+                [kind],
+                "{line} with PATH {path:?}: {:?}",
+                c.findings
+            );
+        }
+    }
+
+    #[test]
+    fn trusted_directory_patterns_match_whole_components() {
+        assert!(dir_matches("/usr/bin", "/usr/bin"));
+        assert!(dir_matches("/usr/bin", "/usr/bin/"));
+        assert!(dir_matches(
+            "/usr/lib/postgresql/*/bin",
+            "/usr/lib/postgresql/15/bin"
+        ));
+        assert!(!dir_matches(
+            "/usr/lib/postgresql/*/bin",
+            "/usr/lib/postgresql/15/x/bin"
+        ));
+        assert!(!dir_matches(
+            "/usr/lib/postgresql/*/bin",
+            "/usr/lib/postgresql/../bin"
+        ));
+        assert!(!dir_matches("/usr/bin", "/usr/bin/x"));
+        assert!(!dir_matches("/usr/bin", "usr/bin"));
+        assert!(!dir_matches("/usr/bin", "/usr"));
     }
 
     #[test]
