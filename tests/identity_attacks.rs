@@ -267,7 +267,7 @@ fn the_real_psql_stays_a_read() {
         with_select(&["/usr/bin/psql"]),
         with_select(&["env", "psql"]),
         with_select(&["timeout", "5", "psql"]),
-        vec!["sh".into(), "-c".into(), "psql -X -c 'SELECT 1'".into()],
+        vec!["sh", "-c", "psql -X -c 'SELECT 1'"],
     ]
     .into_iter()
     .map(|c| c.into_iter().map(String::from).collect())
