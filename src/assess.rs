@@ -163,15 +163,16 @@ pub struct RuleJson<'a> {
 /// Classifies a request, evaluates it against the policies in force, and binds it.
 pub fn assess(request: &Request, policies: &PolicySet, sources: &dyn Adapter) -> Assessment {
     let classification = classify::classify(&request.argv, &request.env, sources);
+    let evidence = sources.evidence();
+    let matched = matched_command(&classification, &evidence);
     let subject = Subject {
         user: &request.requester.user,
         agent: request.requester.agent.as_deref(),
-        command: &classification.command,
+        command: &matched,
     };
     let verdict = policies.evaluate(&classification.findings, &subject);
     let target = serde_json::to_value(classification.primary_target()).unwrap_or_default();
     let stdin_digest = sources.stdin_digest();
-    let evidence = sources.evidence();
     let digest = binding_digest(
         request,
         stdin_digest.as_deref(),
@@ -185,6 +186,26 @@ pub fn assess(request: &Request, policies: &PolicySet, sources: &dyn Adapter) ->
         digest,
         stdin_digest,
         evidence,
+    }
+}
+
+/// The command line a policy's `commands:` globs see. When the command's own program is a file gate does not
+/// trust, its first word is that file's path, so that a rule written for `psql *` never matches a stand-in that
+/// only borrowed the name.
+fn matched_command(classification: &Classification, evidence: &Evidence) -> String {
+    match evidence.programs.first().map(|p| &p.located) {
+        Some(Located::Found {
+            path,
+            trusted: false,
+            ..
+        }) => {
+            let mut words = classification.redacted_argv.clone();
+            if let Some(first) = words.first_mut() {
+                first.clone_from(path);
+            }
+            classify::shell::join(&words)
+        }
+        _ => classification.command.clone(),
     }
 }
 

@@ -258,6 +258,53 @@ fn a_psql_gate_does_not_trust_is_unknown_wherever_the_name_leads_to_it() {
 }
 
 #[test]
+fn rules_that_name_a_tool_never_match_a_stand_in_that_borrows_its_name() {
+    let lab = lab("version: 1
+defaults: {decision: deny, unknown: deny}
+rules:
+  - name: psql-by-tool
+    match: {tools: [psql]}
+    decision: allow
+  - name: psql-by-command
+    match: {commands: [\"psql *\", \"./psql *\"]}
+    decision: allow
+");
+    let evil = lab.evil.as_path();
+    let normal = normal_path();
+    let root = lab.home.path();
+    let fake = evil.join("psql").display().to_string();
+    let first = format!("{}:{normal}", evil.display());
+    assert_refused(&lab, evil, &normal, &with_select(&["./psql"]), &fake);
+    assert_refused(&lab, root, &first, &with_select(&["psql"]), &fake);
+    assert_refused(
+        &lab,
+        evil,
+        &format!(".:{normal}"),
+        &with_select(&["psql"]),
+        &fake,
+    );
+    assert_refused(
+        &lab,
+        evil,
+        &format!(":{normal}"),
+        &with_select(&["psql"]),
+        &fake,
+    );
+    assert_refused(
+        &lab,
+        root,
+        &format!("evil:{normal}"),
+        &with_select(&["psql"]),
+        &fake,
+    );
+    let json = lab.explain(root, &first, &with_select(&["psql"]));
+    assert_eq!(json["findings"][0]["tool"], fake.as_str(), "{json}");
+    // The real psql still matches both.
+    let json = lab.explain(root, &normal, &["psql", "-X", "-c", "SELECT 1"]);
+    assert_eq!(json["decision"], "allow", "{json}");
+}
+
+#[test]
 fn the_real_psql_stays_a_read() {
     let lab = lab(READS);
     let normal = normal_path();

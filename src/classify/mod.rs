@@ -620,17 +620,22 @@ fn identity_problem(
     sources: &dyn Sources,
     in_shell: bool,
     depth: usize,
-) -> Option<String> {
+) -> Option<(String, String)> {
     if in_shell && SHELL_BUILTIN_WRAPPERS.contains(&program) {
         return None;
     }
     match sources.resolve_program(program, env.get("PATH").map(String::as_str), None) {
         Program::Trusted { .. } | Program::ByName => None,
         Program::Missing { .. } if depth == 0 => None,
-        Program::Untrusted { path, why } => Some(format!(
-            "`{program}` is {path}, which gate does not trust: {why}; gate recognises a tool only in a trusted directory"
+        // The finding names the file, not the tool it pretends to be, so that a rule for `tools: [psql]` never
+        // matches it.
+        Program::Untrusted { path, why } => Some((
+            path.clone(),
+            format!(
+                "`{program}` is {path}, which gate does not trust: {why}; gate recognises a tool only in a trusted directory"
+            ),
         )),
-        Program::Missing { why } => Some(format!("`{program}` {why}")),
+        Program::Missing { why } => Some((program.to_string(), format!("`{program}` {why}"))),
     }
 }
 
@@ -655,10 +660,10 @@ fn classify_command(
         return wrap::too_deep(tool);
     }
     // A name means a tool only where the file it leads to is one that only root could have put there.
-    if let Some(detail) = identity_problem(program, env, sources, in_shell, depth) {
+    if let Some((file, detail)) = identity_problem(program, env, sources, in_shell, depth) {
         return vec![Finding::new(
             Kind::Unknown,
-            tool,
+            &file,
             &Target::default(),
             detail,
         )];
