@@ -24,8 +24,11 @@ use crate::stdin::ChildStdin;
 /// The `PATH` `execvp` searches when the environment has none (glibc's `_CS_PATH`).
 const DEFAULT_SEARCH_PATH: &str = "/bin:/usr/bin";
 
-/// Executables up to this size also get a content digest in their identity: scripts, and most client binaries.
-const DIGEST_LIMIT: u64 = 4 * 1024 * 1024;
+/// Executables up to this size also get a content digest in their identity: scripts (pg_wrapper, shims, the
+/// interpreted wrappers an owner might edit in place keeping size and mtime). Larger ones are compiled binaries,
+/// bound by device, inode, size, mtime, mode and owner; hashing a client binary would cost more than
+/// classifying.
+const DIGEST_LIMIT: u64 = 256 * 1024;
 
 /// The most symbolic links followed from a name to its file, as the kernel's own limit.
 const MAX_LINKS: usize = 40;
