@@ -3,9 +3,33 @@
 
 use serde::Serialize;
 
-use crate::classify::{self, Classification, Finding, Kind, Risk, Sources, Target};
+use crate::classify::{self, Classification, Finding, Kind, NoSources, Risk, Sources, Target};
 use crate::policy::{Decision, PolicySet, Subject, Verdict};
-use crate::request::{Request, binding_digest};
+use crate::request::{Evidence, InputSeen, Located, Request, binding_digest};
+
+/// Sources that also say what they looked at: the programs resolved and the files read or found absent, which
+/// bind the approval as much as the argv does.
+pub trait Adapter: Sources {
+    fn evidence(&self) -> Evidence;
+}
+
+impl Adapter for NoSources {
+    fn evidence(&self) -> Evidence {
+        Evidence::default()
+    }
+}
+
+impl Adapter for crate::stdin::ProcessSources {
+    fn evidence(&self) -> Evidence {
+        crate::stdin::ProcessSources::evidence(self)
+    }
+}
+
+impl Adapter for crate::stdin::FilesOnly {
+    fn evidence(&self) -> Evidence {
+        crate::stdin::FilesOnly::evidence(self)
+    }
+}
 
 /// Everything gate concluded about a request.
 #[derive(Clone, Debug)]
@@ -16,6 +40,8 @@ pub struct Assessment {
     pub digest: String,
     /// `sha256:…` of the stdin gate read to classify, when it read any.
     pub stdin_digest: Option<String>,
+    /// The programs and files gate looked at; bound, and checked again before the command runs.
+    pub evidence: Evidence,
 }
 
 impl Assessment {
@@ -73,6 +99,23 @@ impl Assessment {
                 .collect(),
             command: &self.classification.command,
             digest: &self.digest,
+            program: self.evidence.programs.first().map(|p| ProgramJson {
+                name: &p.name,
+                path: match &p.located {
+                    Located::Found { path, .. } | Located::NotExecutable { path, .. } => Some(path),
+                    Located::Missing { .. } => None,
+                },
+                canonical: match &p.located {
+                    Located::Found { canonical, .. } => Some(canonical),
+                    _ => None,
+                },
+                trusted: matches!(p.located, Located::Found { trusted: true, .. }),
+                detail: match &p.located {
+                    Located::Found { why, .. } => why.as_deref(),
+                    Located::NotExecutable { why, .. } | Located::Missing { why } => Some(why),
+                },
+            }),
+            inputs: &self.evidence.inputs,
         }
     }
 }
@@ -86,6 +129,21 @@ pub struct ExplainJson<'a> {
     pub rules: Vec<RuleJson<'a>>,
     pub command: &'a str,
     pub digest: &'a str,
+    /// Where the command's name led: the file gate would execute, and whether gate trusts it.
+    pub program: Option<ProgramJson<'a>>,
+    /// Every file gate read or looked for, with its digest or its absence.
+    pub inputs: &'a [InputSeen],
+}
+
+#[derive(Serialize)]
+pub struct ProgramJson<'a> {
+    pub name: &'a str,
+    pub path: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<&'a String>,
+    pub trusted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -103,12 +161,14 @@ pub struct RuleJson<'a> {
 }
 
 /// Classifies a request, evaluates it against the policies in force, and binds it.
-pub fn assess(request: &Request, policies: &PolicySet, sources: &dyn Sources) -> Assessment {
+pub fn assess(request: &Request, policies: &PolicySet, sources: &dyn Adapter) -> Assessment {
     let classification = classify::classify(&request.argv, &request.env, sources);
+    let evidence = sources.evidence();
+    let matched = matched_command(&classification, &evidence);
     let subject = Subject {
         user: &request.requester.user,
         agent: request.requester.agent.as_deref(),
-        command: &classification.command,
+        command: &matched,
     };
     let verdict = policies.evaluate(&classification.findings, &subject);
     let target = serde_json::to_value(classification.primary_target()).unwrap_or_default();
@@ -118,12 +178,34 @@ pub fn assess(request: &Request, policies: &PolicySet, sources: &dyn Sources) ->
         stdin_digest.as_deref(),
         &target,
         &policies.digest(),
+        &evidence,
     );
     Assessment {
         classification,
         verdict,
         digest,
         stdin_digest,
+        evidence,
+    }
+}
+
+/// The command line a policy's `commands:` globs see. When the command's own program is a file gate does not
+/// trust, its first word is that file's path, so that a rule written for `psql *` never matches a stand-in that
+/// only borrowed the name.
+fn matched_command(classification: &Classification, evidence: &Evidence) -> String {
+    match evidence.programs.first().map(|p| &p.located) {
+        Some(Located::Found {
+            path,
+            trusted: false,
+            ..
+        }) => {
+            let mut words = classification.redacted_argv.clone();
+            if let Some(first) = words.first_mut() {
+                first.clone_from(path);
+            }
+            classify::shell::join(&words)
+        }
+        _ => classification.command.clone(),
     }
 }
 
@@ -152,7 +234,6 @@ pub fn describe_target(t: &Target) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::NoSources;
     use crate::request::Requester;
     use std::collections::BTreeMap;
 

@@ -1,5 +1,5 @@
-//! `config.yaml`: what is not policy. Where the shared store lives and which broker to use. Unknown keys are
-//! errors here too.
+//! `config.yaml`: what is not policy. Where the shared store lives, which broker to use, and which directories
+//! besides the system ones hold tools gate may recognise by name. Unknown keys are errors here too.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +16,10 @@ pub struct Config {
     pub backend: Option<Backend>,
     /// What to call when a request waits past its rule's `escalate_after`.
     pub escalation: Option<Escalation>,
+    /// Directories, besides the system ones, whose programs gate recognises by name (`/opt/pg/bin`, or
+    /// `/opt/*/bin` with `*` for one component). Their files must still be root-owned and not writable by others.
+    #[serde(default)]
+    pub trusted_paths: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -68,6 +72,20 @@ impl Config {
                         });
                     }
                 }
+                for dir in &config.trusted_paths {
+                    if let Some(problem) = trusted_path_problem(dir) {
+                        return Err(PolicyError::Invalid {
+                            line: line_of_entry(&text, dir),
+                            column: 1,
+                            origin,
+                            message: format!("trusted_paths: `{dir}` {problem}"),
+                            hint: Some(
+                                "list absolute directories, e.g. trusted_paths: [/opt/postgresql/16/bin, \"/opt/*/bin\"]"
+                                    .into(),
+                            ),
+                        });
+                    }
+                }
                 Ok(config)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
@@ -77,6 +95,43 @@ impl Config {
             }),
         }
     }
+}
+
+/// The line of `trusted_paths` entry `dir`: the first line from the key on that holds it.
+fn line_of_entry(text: &str, dir: &str) -> u64 {
+    let lines: Vec<&str> = text.lines().collect();
+    let key = lines
+        .iter()
+        .position(|l| l.contains("trusted_paths"))
+        .unwrap_or(0);
+    lines[key..]
+        .iter()
+        .position(|l| l.contains(dir))
+        .map_or(key as u64 + 1, |i| (key + i) as u64 + 1)
+}
+
+/// What is wrong with a `trusted_paths` entry, if anything. An entry says exactly where: absolute, no `.`, `..`
+/// or empty components (they would make the text mean a directory other than the one a reader sees), and a `*`
+/// only as a whole component. `/` itself is refused: it would trust every directory.
+fn trusted_path_problem(dir: &str) -> Option<&'static str> {
+    let Some(rest) = dir.strip_prefix('/') else {
+        return Some("is not an absolute path");
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.is_empty() {
+        return Some("would trust every directory");
+    }
+    for component in rest.split('/') {
+        match component {
+            "" => return Some("has an empty component (`//`)"),
+            "." | ".." => return Some("has a `.` or `..` component"),
+            c if c != "*" && c.contains(['*', '?', '[', ']']) => {
+                return Some("has a pattern other than a whole-component `*`");
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The config `gate init` writes.
@@ -90,11 +145,14 @@ pub const STARTER: &str = "\
 #   url: https://gate.example.com
 #   token_file: /home/me/.config/gate/token   # the requester or reviewer token `gate serve token create` printed
 #   retry_for: 10s                # how long a waiting run retries an unreachable broker before exiting 75
+# trusted_paths:                  # directories besides /usr/bin, /usr/local/bin, ... whose tools gate recognises
+#   - /opt/postgresql/16/bin      # by name; `*` is one component; files there must be root-owned, not writable
 ";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exit::Diagnostic as _;
 
     #[test]
     fn loads_strictly() {
@@ -120,6 +178,21 @@ mod tests {
             e.contains("config.yaml:4:1: `retry_for: soon` is not a duration"),
             "{e}"
         );
+        std::fs::write(&path, "trusted_paths: [/opt/pg/bin, \"/opt/*/bin\"]\n").unwrap();
+        assert_eq!(
+            Config::load(&path).unwrap().trusted_paths,
+            ["/opt/pg/bin", "/opt/*/bin"]
+        );
+        for bad in ["opt/bin", "/", "/opt/../tmp", "/opt//bin", "/opt/b*n"] {
+            std::fs::write(&path, format!("store: /s\ntrusted_paths:\n  - \"{bad}\"\n")).unwrap();
+            let e = Config::load(&path).unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains(&format!("config.yaml:3:1: trusted_paths: `{bad}`")),
+                "{bad}: {e}"
+            );
+            assert_eq!(e.exit(), crate::exit::Exit::Config);
+        }
         std::fs::write(&path, "stor: /srv/gate\n").unwrap();
         let e = Config::load(&path).unwrap_err().to_string();
         assert!(e.contains("config.yaml:1:1: unknown field `stor`"), "{e}");

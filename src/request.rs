@@ -91,6 +91,87 @@ impl Request {
     }
 }
 
+/// A file's identity: what changes when the file is replaced, rewritten or made writable by others. Small files
+/// (scripts, most client binaries) also carry a digest of their content, which an owner who keeps the size and
+/// resets the mtime cannot forge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileIdentity {
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    pub mtime: i64,
+    pub mtime_nsec: i64,
+    pub mode: u32,
+    pub uid: u32,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sha256: Option<String>,
+}
+
+/// Where one program name led when gate looked it up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Located {
+    /// An executable file. `path` is where the name led (what gate executes), `canonical` the file itself after
+    /// every symbolic link.
+    Found {
+        path: String,
+        canonical: String,
+        trusted: bool,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        why: Option<String>,
+        identity: FileIdentity,
+    },
+    /// Something is there, but it cannot be executed.
+    NotExecutable { path: String, why: String },
+    /// Nothing by that name.
+    Missing { why: String },
+}
+
+/// One program lookup: the name, the `PATH` and directory it was looked up with, and what it led to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramSeen {
+    pub name: String,
+    pub search_path: Option<String>,
+    pub cwd: String,
+    pub located: Located,
+}
+
+/// What one file gate looked for was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum InputState {
+    Found { sha256: String },
+    Absent,
+    Unreadable { why: String },
+}
+
+impl InputState {
+    /// Whether a later look saw the same thing. Unreadable files match on being unreadable, whatever the words.
+    pub fn same_as(&self, other: &InputState) -> bool {
+        match (self, other) {
+            (InputState::Unreadable { .. }, InputState::Unreadable { .. }) => true,
+            _ => self == other,
+        }
+    }
+}
+
+/// One file gate looked for, by its absolute path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputSeen {
+    pub path: String,
+    #[serde(flatten)]
+    pub state: InputState,
+}
+
+/// Everything gate looked at outside the request while judging it: the programs its names led to (the command's
+/// own first) and the files it read or looked for, in order. It is bound into the digest, and checked again
+/// just before the command runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub programs: Vec<ProgramSeen>,
+    pub inputs: Vec<InputSeen>,
+}
+
 /// The canonical form that the binding digest is taken over. Field order is fixed by the struct, and maps are
 /// sorted, so the same request always encodes to the same bytes.
 #[derive(Serialize)]
@@ -104,18 +185,22 @@ struct Binding<'a> {
     agent: Option<&'a str>,
     target: &'a serde_json::Value,
     policy: &'a str,
+    evidence: &'a Evidence,
 }
 
-/// SHA-256 over the unredacted request, the digest of the stdin gate read (if any), the target it resolved and
-/// the digest of the policy that judged it. Change one byte of any of them and an approval no longer applies.
+/// SHA-256 over the unredacted request, the digest of the stdin gate read (if any), the target it resolved, the
+/// digest of the policy that judged it, and what gate saw: the programs it resolved (path and file identity) and
+/// every file it read (path and digest) or found absent. Change one byte of any of them and an approval no longer
+/// applies.
 pub fn binding_digest(
     request: &Request,
     stdin_digest: Option<&str>,
     target: &serde_json::Value,
     policy_digest: &str,
+    evidence: &Evidence,
 ) -> String {
     let binding = Binding {
-        v: 1,
+        v: 2,
         argv: &request.argv,
         cwd: &request.cwd,
         env: &request.env,
@@ -124,6 +209,7 @@ pub fn binding_digest(
         agent: request.requester.agent.as_deref(),
         target,
         policy: policy_digest,
+        evidence,
     };
     let bytes = serde_json::to_vec(&binding).expect("a binding always serialises");
     sha256_tagged(&bytes)
@@ -164,33 +250,89 @@ mod tests {
     #[test]
     fn digest_changes_with_every_bound_field() {
         let target = serde_json::json!({"host": "db"});
+        let none = Evidence::default();
         let base = request(&["psql", "-c", "SELECT 1"]);
-        let d0 = binding_digest(&base, None, &target, "p1");
+        let d0 = binding_digest(&base, None, &target, "p1", &none);
         assert_eq!(
             d0,
-            binding_digest(&base.clone(), None, &target, "p1"),
+            binding_digest(&base.clone(), None, &target, "p1", &none),
             "deterministic"
         );
         assert!(d0.starts_with("sha256:") && d0.len() == 7 + 64);
 
         let mut changed = base.clone();
         changed.argv[2] = "SELECT 2".into();
-        assert_ne!(d0, binding_digest(&changed, None, &target, "p1"));
+        assert_ne!(d0, binding_digest(&changed, None, &target, "p1", &none));
         let mut changed = base.clone();
         changed.cwd = "/tmp".into();
-        assert_ne!(d0, binding_digest(&changed, None, &target, "p1"));
+        assert_ne!(d0, binding_digest(&changed, None, &target, "p1", &none));
         let mut changed = base.clone();
         changed.env.insert("PGPORT".into(), "6432".into());
-        assert_ne!(d0, binding_digest(&changed, None, &target, "p1"));
+        assert_ne!(d0, binding_digest(&changed, None, &target, "p1", &none));
         let mut changed = base.clone();
         changed.requester.agent = Some("claude".into());
-        assert_ne!(d0, binding_digest(&changed, None, &target, "p1"));
-        assert_ne!(d0, binding_digest(&base, Some("sha256:00"), &target, "p1"));
-        assert_ne!(d0, binding_digest(&base, None, &target, "p2"));
+        assert_ne!(d0, binding_digest(&changed, None, &target, "p1", &none));
+        assert_ne!(
+            d0,
+            binding_digest(&base, Some("sha256:00"), &target, "p1", &none)
+        );
+        assert_ne!(d0, binding_digest(&base, None, &target, "p2", &none));
         // The reason is what a person says about the command, not the command: it does not bind.
         let mut changed = base.clone();
         changed.reason = Some("INC-1".into());
-        assert_eq!(d0, binding_digest(&changed, None, &target, "p1"));
+        assert_eq!(d0, binding_digest(&changed, None, &target, "p1", &none));
+
+        // What gate saw binds too: a script's content, a startup file appearing, the program's file.
+        let script = |state: InputState| Evidence {
+            inputs: vec![InputSeen {
+                path: "/srv/a.sql".into(),
+                state,
+            }],
+            ..Evidence::default()
+        };
+        let found = |digest: &str| {
+            script(InputState::Found {
+                sha256: digest.into(),
+            })
+        };
+        let d1 = binding_digest(&base, None, &target, "p1", &found("sha256:aa"));
+        assert_ne!(d0, d1);
+        assert_ne!(
+            d1,
+            binding_digest(&base, None, &target, "p1", &found("sha256:ab"))
+        );
+        assert_ne!(
+            binding_digest(&base, None, &target, "p1", &script(InputState::Absent)),
+            d1
+        );
+        let program = |ino: u64| Evidence {
+            programs: vec![ProgramSeen {
+                name: "psql".into(),
+                search_path: Some("/usr/bin".into()),
+                cwd: "/srv".into(),
+                located: Located::Found {
+                    path: "/usr/bin/psql".into(),
+                    canonical: "/usr/bin/psql".into(),
+                    trusted: true,
+                    why: None,
+                    identity: FileIdentity {
+                        dev: 1,
+                        ino,
+                        size: 10,
+                        mtime: 0,
+                        mtime_nsec: 0,
+                        mode: 0o100_755,
+                        uid: 0,
+                        sha256: None,
+                    },
+                },
+            }],
+            ..Evidence::default()
+        };
+        assert_ne!(
+            binding_digest(&base, None, &target, "p1", &program(1)),
+            binding_digest(&base, None, &target, "p1", &program(2))
+        );
     }
 
     #[test]

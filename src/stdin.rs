@@ -1,16 +1,26 @@
-//! The command's standard input, read before it runs when the tool takes SQL from it (DESIGN §2). gate reads it,
-//! digests it and classifies it, and the child then gets exactly the same bytes: a regular file is rewound, and a
-//! pipe is buffered in memory, spilling to an unlinked temp file past a limit. A terminal is never read.
+//! The adapter behind classification's [`Sources`]: the command's standard input, the files it reads, and the
+//! programs its names lead to, each looked at once and recorded for the binding digest.
+//!
+//! Stdin is read before the command runs when the tool takes SQL from it (DESIGN §2). gate reads it, digests it
+//! and classifies it, and the child then gets exactly the same bytes, never the file again: a regular file is
+//! copied into a sealed memory file (an unlinked temp file past the in-memory limit), and a pipe is buffered in
+//! memory, spilling to an unlinked temp file past the limit. A terminal is never read.
+//!
+//! Files (`-f` scripts, includes, startup files) are read whole or not at all, and every look is recorded as
+//! the file's digest, its absence, or the reason it could not be read.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::fs::File;
 use std::io::{IsTerminal as _, Read as _, Seek as _, SeekFrom, Write as _};
 use std::os::fd::AsFd as _;
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-use crate::classify::{Sources, StdinView};
+use crate::classify::{Input, Program, Sources, StdinView};
+use crate::exec::{Trust, absolute, locate};
+use crate::request::{Evidence, InputSeen, InputState, Located, ProgramSeen};
 
 /// How much of stdin is kept in memory and classified. Past this a pipe spills to a temp file, and the part
 /// beyond it is reported as unclassified.
@@ -23,9 +33,10 @@ const FILE_LIMIT: u64 = 64 * 1024 * 1024;
 #[derive(Debug)]
 enum Captured {
     Terminal,
-    /// A regular file: the child inherits it, rewound to where it was.
+    /// A regular file: the child gets gate's copy of what it held from the offset on, never the file itself.
     File {
         head: Vec<u8>,
+        copy: File,
         complete: bool,
         digest: String,
     },
@@ -42,34 +53,136 @@ enum Captured {
 /// What the child's stdin will be.
 #[derive(Debug)]
 pub enum ChildStdin {
-    /// The untouched stdin of gate (never read, or a regular file rewound).
+    /// The untouched stdin of gate (a terminal, or never read).
     Inherit,
     /// The bytes gate read from a pipe.
     Bytes(Vec<u8>),
-    /// The spill file holding what gate read from a pipe, rewound.
+    /// A file holding what gate read (a sealed memory file, or the spill of a pipe), rewound.
     File(File),
     /// Stdin was consumed but could not be captured whole: the command must not run.
     Lost(String),
 }
 
-/// The classification sources of this process: its stdin (read lazily) and files relative to its cwd.
-pub struct ProcessSources {
+/// What this process has looked at while classifying: the working directory and trusted directories it judged
+/// by, and the record of every file and program lookup.
+struct Witness {
     cwd: PathBuf,
+    trust: Trust,
+    seen: RefCell<Evidence>,
+}
+
+impl Witness {
+    fn new(cwd: PathBuf, trust: Trust) -> Witness {
+        Witness {
+            cwd,
+            trust,
+            seen: RefCell::new(Evidence::default()),
+        }
+    }
+
+    fn read_input(&self, path: &str) -> Input {
+        let path = absolute(&self.cwd, path);
+        let (state, input) = look(&path);
+        let seen = InputSeen {
+            path: path.display().to_string(),
+            state,
+        };
+        let mut evidence = self.seen.borrow_mut();
+        if !evidence.inputs.contains(&seen) {
+            evidence.inputs.push(seen);
+        }
+        input
+    }
+
+    /// Looks a program up once per name, `PATH` and directory, and remembers what it led to: the same question
+    /// always gets the answer that is bound.
+    fn locate(&self, name: &str, search_path: Option<&str>, cwd: Option<&str>) -> Located {
+        let cwd = cwd.map_or_else(|| self.cwd.clone(), |c| absolute(&self.cwd, c));
+        let cwd = cwd.display().to_string();
+        let mut evidence = self.seen.borrow_mut();
+        if let Some(seen) = evidence
+            .programs
+            .iter()
+            .find(|p| p.name == name && p.search_path.as_deref() == search_path && p.cwd == cwd)
+        {
+            return seen.located.clone();
+        }
+        let located = locate(name, search_path, Path::new(&cwd), &self.trust);
+        evidence.programs.push(ProgramSeen {
+            name: name.to_string(),
+            search_path: search_path.map(str::to_string),
+            cwd,
+            located: located.clone(),
+        });
+        located
+    }
+
+    fn resolve_program(&self, name: &str, search_path: Option<&str>, cwd: Option<&str>) -> Program {
+        match self.locate(name, search_path, cwd) {
+            Located::Found {
+                path,
+                trusted: true,
+                ..
+            } => Program::Trusted { path },
+            Located::Found { path, why, .. } => Program::Untrusted {
+                path,
+                why: why.unwrap_or_default(),
+            },
+            Located::NotExecutable { path, why } => Program::Untrusted {
+                path,
+                why: format!("it cannot be executed: {why}"),
+            },
+            Located::Missing { why } => Program::Missing { why },
+        }
+    }
+
+    fn evidence(&self) -> Evidence {
+        self.seen.borrow().clone()
+    }
+}
+
+/// The classification sources of this process: its stdin (read lazily), files relative to its cwd, and programs
+/// on the request's `PATH`.
+pub struct ProcessSources {
+    witness: Witness,
     stdin: OnceCell<Captured>,
 }
 
 impl ProcessSources {
-    pub fn new(cwd: impl Into<PathBuf>) -> Self {
-        ProcessSources {
-            cwd: cwd.into(),
+    /// Sources for `request`, with its program (`argv[0]`) looked up at once, before anything is classified.
+    pub fn new(request: &crate::request::Request, trust: Trust) -> Self {
+        let sources = ProcessSources {
+            witness: Witness::new(PathBuf::from(&request.cwd), trust),
             stdin: OnceCell::new(),
+        };
+        if let Some(program) = request.argv.first() {
+            sources
+                .witness
+                .locate(program, request.env.get("PATH").map(String::as_str), None);
         }
+        sources
+    }
+
+    /// What the command's own program name led to.
+    pub fn program(&self) -> Option<Located> {
+        self.witness
+            .seen
+            .borrow()
+            .programs
+            .first()
+            .map(|p| p.located.clone())
+    }
+
+    /// Everything looked at so far.
+    pub fn evidence(&self) -> Evidence {
+        self.witness.evidence()
     }
 
     /// What the child should be given as stdin, once classification is done.
     pub fn into_child_stdin(self) -> ChildStdin {
         match self.stdin.into_inner() {
-            None | Some(Captured::Terminal | Captured::File { .. }) => ChildStdin::Inherit,
+            None | Some(Captured::Terminal) => ChildStdin::Inherit,
+            Some(Captured::File { copy, .. }) => ChildStdin::File(copy),
             Some(Captured::Stream {
                 head, spill: None, ..
             }) => ChildStdin::Bytes(head),
@@ -100,27 +213,71 @@ fn capture() -> Captured {
     }
 }
 
-/// A regular file: read from the current offset, then put the offset back so the child starts where gate did.
+/// Where gate keeps its copy of a regular-file stdin: a memory file it can seal against every writer (the
+/// requester's own account included, which could otherwise write to it through `/proc`), or, past the in-memory
+/// limit or where memory files are not available, an unlinked temp file.
+fn copy_file(size: u64) -> std::io::Result<(File, bool)> {
+    use nix::sys::memfd::{MFdFlags, memfd_create};
+    if size <= CLASSIFY_LIMIT as u64
+        && let Ok(fd) = memfd_create(
+            c"gate-stdin",
+            MFdFlags::MFD_CLOEXEC | MFdFlags::MFD_ALLOW_SEALING,
+        )
+    {
+        return Ok((File::from(fd), true));
+    }
+    Ok((tempfile::tempfile()?, false))
+}
+
+/// Seals a memory file: from now on nobody can write, grow or shrink it, or lift the seals.
+fn seal(file: &File) -> std::io::Result<()> {
+    use nix::fcntl::{FcntlArg, SealFlag, fcntl};
+    fcntl(
+        file,
+        FcntlArg::F_ADD_SEALS(
+            SealFlag::F_SEAL_WRITE
+                | SealFlag::F_SEAL_GROW
+                | SealFlag::F_SEAL_SHRINK
+                | SealFlag::F_SEAL_SEAL,
+        ),
+    )?;
+    Ok(())
+}
+
+/// A regular file: read from the current offset to the end into gate's own copy, which is what the child gets.
+/// Reading it a second time could see something else (the file swapped or appended while the request waited).
 fn capture_file(mut file: File) -> Captured {
     let result = (|| -> std::io::Result<Captured> {
         let offset = file.stream_position()?;
+        let size = file.metadata()?.len().saturating_sub(offset);
+        let (mut copy, sealable) = copy_file(size)?;
         let mut hasher = Sha256::new();
         let mut head = Vec::new();
+        let mut total: u64 = 0;
         let mut buf = vec![0u8; 256 * 1024];
         loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
+            let n = match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let chunk = &buf[..n];
+            hasher.update(chunk);
+            copy.write_all(chunk)?;
+            total += n as u64;
             let room = CLASSIFY_LIMIT.saturating_sub(head.len());
-            head.extend_from_slice(&buf[..n.min(room)]);
+            head.extend_from_slice(&chunk[..n.min(room)]);
         }
-        let complete = file.stream_position()? - offset <= CLASSIFY_LIMIT as u64;
-        file.seek(SeekFrom::Start(offset))?;
+        copy.flush()?;
+        if sealable {
+            seal(&copy)?;
+        }
+        copy.seek(SeekFrom::Start(0))?;
         Ok(Captured::File {
             head,
-            complete,
+            copy,
+            complete: total <= CLASSIFY_LIMIT as u64,
             digest: hex_digest(hasher),
         })
     })();
@@ -187,7 +344,18 @@ impl Sources for ProcessSources {
     }
 
     fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-        read_file_in(&self.cwd, path)
+        match self.witness.read_input(path) {
+            Input::Found(bytes) => Some(bytes),
+            Input::Absent | Input::Unreadable(_) => None,
+        }
+    }
+
+    fn read_input(&self, path: &str) -> Input {
+        self.witness.read_input(path)
+    }
+
+    fn resolve_program(&self, name: &str, search_path: Option<&str>, cwd: Option<&str>) -> Program {
+        self.witness.resolve_program(name, search_path, cwd)
     }
 
     fn stdin_digest(&self) -> Option<String> {
@@ -198,27 +366,74 @@ impl Sources for ProcessSources {
     }
 }
 
-/// A file a command names, relative to its working directory, up to the classification limit.
-fn read_file_in(cwd: &Path, path: &str) -> Option<Vec<u8>> {
-    let path = Path::new(path);
-    let path = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
+/// Looks at one file a command names (by its absolute path): what it is for the record, and what classification
+/// gets. Only a regular file is read, never past [`FILE_LIMIT`] (a larger one is unreadable, not cut short), and
+/// it is opened without blocking, so a FIFO put in its place cannot stall gate.
+pub fn look(path: &Path) -> (InputState, Input) {
+    let unreadable = |why: String| {
+        (
+            InputState::Unreadable { why: why.clone() },
+            Input::Unreadable(why),
+        )
     };
-    let file = File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+        .open(path);
+    let file = match opened {
+        Ok(file) => file,
+        // ENOENT, or ENOTDIR: a path through something that is not a directory leads nowhere.
+        Err(e) if matches!(e.raw_os_error(), Some(2 | 20)) => {
+            return (InputState::Absent, Input::Absent);
+        }
+        Err(e) => return unreadable(e.to_string()),
+    };
+    let meta = match file.metadata() {
+        Ok(meta) => meta,
+        Err(e) => return unreadable(e.to_string()),
+    };
+    if !meta.is_file() {
+        return unreadable("it is not a regular file".into());
+    }
+    if meta.len() > FILE_LIMIT {
+        return unreadable(format!(
+            "it is larger than the {} MiB gate reads",
+            FILE_LIMIT / (1024 * 1024)
+        ));
     }
     let mut bytes = Vec::new();
-    file.take(FILE_LIMIT).read_to_end(&mut bytes).ok()?;
-    Some(bytes)
+    match file.take(FILE_LIMIT + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > FILE_LIMIT => unreadable(format!(
+            "it grew past the {} MiB gate reads",
+            FILE_LIMIT / (1024 * 1024)
+        )),
+        Ok(_) => (
+            InputState::Found {
+                sha256: crate::request::sha256_tagged(&bytes),
+            },
+            Input::Found(bytes),
+        ),
+        Err(e) => unreadable(e.to_string()),
+    }
 }
 
-/// What a hook sees of a command it does not run: the files it names, but not its stdin, which is counted as a
-/// terminal (gate cannot see into it).
+/// What a hook sees of a command it does not run: the files it names and the programs its names lead to, but not
+/// its stdin, which is counted as a terminal (gate cannot see into it).
 pub struct FilesOnly {
-    pub cwd: std::path::PathBuf,
+    witness: Witness,
+}
+
+impl FilesOnly {
+    pub fn new(cwd: impl Into<PathBuf>, trust: Trust) -> Self {
+        FilesOnly {
+            witness: Witness::new(cwd.into(), trust),
+        }
+    }
+
+    /// Everything looked at so far.
+    pub fn evidence(&self) -> Evidence {
+        self.witness.evidence()
+    }
 }
 
 impl Sources for FilesOnly {
@@ -227,6 +442,96 @@ impl Sources for FilesOnly {
     }
 
     fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-        read_file_in(&self.cwd, path)
+        match self.witness.read_input(path) {
+            Input::Found(bytes) => Some(bytes),
+            Input::Absent | Input::Unreadable(_) => None,
+        }
+    }
+
+    fn read_input(&self, path: &str) -> Input {
+        self.witness.read_input(path)
+    }
+
+    fn resolve_program(&self, name: &str, search_path: Option<&str>, cwd: Option<&str>) -> Program {
+        self.witness.resolve_program(name, search_path, cwd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_look_tells_absent_from_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.sql");
+        std::fs::write(&file, "SELECT 1;").unwrap();
+        assert_eq!(look(&file).1, Input::Found(b"SELECT 1;".to_vec()));
+        assert_eq!(look(&dir.path().join("none")).0, InputState::Absent);
+        assert_eq!(look(&file.join("below-a-file")).0, InputState::Absent);
+        assert!(
+            matches!(look(dir.path()).1, Input::Unreadable(_)),
+            "a directory"
+        );
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        assert!(
+            matches!(look(&fifo).1, Input::Unreadable(_)),
+            "a FIFO, without blocking"
+        );
+    }
+
+    #[test]
+    fn every_look_is_recorded_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.sql"), "SELECT 1;").unwrap();
+        let sources = FilesOnly::new(dir.path(), Trust::default());
+        assert!(sources.read_file("a.sql").is_some());
+        assert_eq!(sources.read_input(".psqlrc"), Input::Absent);
+        assert!(
+            sources.read_file("a.sql").is_some(),
+            "the same look twice is one record"
+        );
+        let seen = sources.evidence().inputs;
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[0].path, dir.path().join("a.sql").display().to_string());
+        assert_eq!(
+            seen[0].state,
+            InputState::Found {
+                sha256: crate::request::sha256_tagged(b"SELECT 1;")
+            }
+        );
+        assert_eq!(seen[1].state, InputState::Absent);
+    }
+
+    #[test]
+    fn a_regular_file_stdin_becomes_a_sealed_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stdin.sql");
+        std::fs::write(&path, "SELECT 1;\nSELECT 2;\n").unwrap();
+        let mut file = File::open(&path).unwrap();
+        file.seek(SeekFrom::Start(10)).unwrap();
+        let Captured::File {
+            head,
+            mut copy,
+            complete,
+            ..
+        } = capture_file(file)
+        else {
+            panic!("not captured");
+        };
+        assert_eq!((head.as_slice(), complete), (&b"SELECT 2;\n"[..], true));
+        // The file on disk changes; gate's copy does not, and nobody can write to it.
+        std::fs::write(&path, "DROP TABLE t;\n").unwrap();
+        let mut bytes = Vec::new();
+        copy.read_to_end(&mut bytes).unwrap();
+        assert_eq!(bytes, b"SELECT 2;\n");
+        let reopened = std::fs::OpenOptions::new().write(true).open(format!(
+            "/proc/self/fd/{}",
+            std::os::fd::AsRawFd::as_raw_fd(&copy)
+        ));
+        if let Ok(mut writer) = reopened {
+            assert!(writer.write_all(b"DROP TABLE t;").is_err(), "sealed");
+        }
     }
 }

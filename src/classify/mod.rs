@@ -177,14 +177,64 @@ pub enum StdinView<'a> {
     Unreadable(&'a str),
 }
 
-/// The input a classification needs besides the argv: what it may have to read. The adapter behind it reads
-/// lazily: stdin is only consumed when a tool that reads SQL from it asks.
+/// What a file gate looked for turned out to be. A startup file that is absent is normal and safe to say so; one
+/// that exists but cannot be read hides what the tool will read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// The file's bytes, all of them.
+    Found(Vec<u8>),
+    /// Nothing is there (`ENOENT`, or a path through something that is not a directory).
+    Absent,
+    /// Something is there that gate could not read whole; the text says why.
+    Unreadable(String),
+}
+
+/// Where a program name leads, as far as the sources can tell. Only [`Program::Trusted`] and [`Program::ByName`]
+/// let gate recognise a tool by its name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Program {
+    /// The file lies in a directory gate trusts (and nobody but root can change it or what leads to it).
+    Trusted { path: String },
+    /// The name leads somewhere gate does not trust tools to live; `why` says what is wrong with it.
+    Untrusted { path: String, why: String },
+    /// Nothing runnable by that name.
+    Missing { why: String },
+    /// No file system behind the classification (policy tests, benchmarks): the name is all there is.
+    ByName,
+}
+
+/// The input a classification needs besides the argv: what it may have to read, and which programs the names in
+/// the command lead to. The adapter behind it reads lazily: stdin is only consumed when a tool that reads SQL
+/// from it asks, and every file read and program looked up is recorded for the binding digest.
+///
+/// A `Sources` that wraps another one (a shell overlay) must forward [`Sources::read_input`] and
+/// [`Sources::resolve_program`] as well as `read_file`, or gate falls back to judging by text alone.
 pub trait Sources {
     /// The command's standard input.
     fn stdin(&self) -> StdinView<'_>;
 
-    /// A file the command will read (a `-f` script, a `\\i` include), or `None` when gate cannot read it.
+    /// A file the command will read (a `-f` script, a `\\i` include), or `None` when gate cannot read it or it is
+    /// not there. Use [`Sources::read_input`] where "absent" and "unreadable" mean different things (startup
+    /// files).
     fn read_file(&self, path: &str) -> Option<Vec<u8>>;
+
+    /// A file the command will read or look for, telling "absent" from "unreadable". Relative paths are relative
+    /// to the request's working directory. The default cannot tell the two apart, so it fails closed: whatever
+    /// `read_file` cannot give is unreadable.
+    fn read_input(&self, path: &str) -> Input {
+        match self.read_file(path) {
+            Some(bytes) => Input::Found(bytes),
+            None => Input::Unreadable("gate cannot read it".into()),
+        }
+    }
+
+    /// Where the program `name` leads when looked up on `search_path` (the `PATH` the command sees; `None` when
+    /// it has none) from `cwd` (the directory the command runs in, when a wrapper changed it, absolute or
+    /// relative to the request's; `None` for the request's own). The default judges by text alone
+    /// ([`resolve_by_text`]).
+    fn resolve_program(&self, name: &str, search_path: Option<&str>, cwd: Option<&str>) -> Program {
+        resolve_by_text(name, search_path, cwd)
+    }
 
     /// `sha256:…` of everything on stdin, once [`Sources::stdin`] has read it; part of the binding digest.
     fn stdin_digest(&self) -> Option<String> {
@@ -192,7 +242,96 @@ pub trait Sources {
     }
 }
 
-/// Sources for a command with nothing on stdin and no files to read: policy tests and benchmarks.
+/// The directories gate trusts programs in when the config adds none: where the distribution's packages (`/usr/bin`,
+/// `/usr/sbin`, and `/bin`, `/sbin`, which merged-/usr systems link to them) and the administrator
+/// (`/usr/local/bin`, `/usr/local/sbin`) install tools, and Debian's versioned PostgreSQL binaries. A `*` is one
+/// path component. Being listed is not enough: the adapter also checks that only root can change the file and
+/// every directory that leads to it (a group-writable `/usr/local/bin`, as old Debian shipped it, is refused).
+pub const DEFAULT_TRUSTED_DIRS: &[&str] = &[
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+    "/usr/lib/postgresql/*/bin",
+];
+
+/// Whether an absolute directory (no `.`, `..` or empty components) matches a trusted-directory pattern, where a
+/// `*` component stands for any one component.
+pub fn dir_matches(pattern: &str, dir: &str) -> bool {
+    let (Some(pattern), Some(dir)) = (pattern.strip_prefix('/'), dir.strip_prefix('/')) else {
+        return false;
+    };
+    let pattern: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+    let dir: Vec<&str> = dir.split('/').filter(|c| !c.is_empty()).collect();
+    pattern.len() == dir.len()
+        && pattern
+            .iter()
+            .zip(&dir)
+            .all(|(p, d)| (*p == "*" || p == d) && *d != "." && *d != "..")
+}
+
+/// Whether a path is absolute with no `.`, `..` or empty components, so that its text says where it is (up to
+/// symbolic links).
+fn is_plain_absolute(path: &str) -> bool {
+    path.strip_prefix('/').is_some_and(|rest| {
+        rest.split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
+    })
+}
+
+/// Judges a program name by its text, for sources with no file system to look at. A path must be absolute, plain,
+/// and in one of the [`DEFAULT_TRUSTED_DIRS`]; a bare name is taken by its name, unless `PATH` holds an empty or
+/// relative entry (which means the working directory, whatever is in it).
+pub fn resolve_by_text(name: &str, search_path: Option<&str>, _cwd: Option<&str>) -> Program {
+    if name.contains('/') {
+        if !name.starts_with('/') {
+            return Program::Untrusted {
+                path: name.to_string(),
+                why: "a relative path names whatever file is there in the directory the command runs in"
+                    .into(),
+            };
+        }
+        if !is_plain_absolute(name) {
+            return Program::Untrusted {
+                path: name.to_string(),
+                why: "the path has `.`, `..` or empty components, which gate cannot resolve here"
+                    .into(),
+            };
+        }
+        let dir = name.rsplit_once('/').map_or("/", |(d, _)| d);
+        if DEFAULT_TRUSTED_DIRS.iter().any(|p| dir_matches(p, dir)) {
+            return Program::Trusted {
+                path: name.to_string(),
+            };
+        }
+        return Program::Untrusted {
+            path: name.to_string(),
+            why: format!("{dir} is not a trusted directory"),
+        };
+    }
+    let Some(search_path) = search_path else {
+        return Program::ByName;
+    };
+    if let Some(entry) = search_path.split(':').find(|e| !e.starts_with('/')) {
+        let entry = if entry.is_empty() {
+            "an empty entry".to_string()
+        } else {
+            format!("`{entry}`")
+        };
+        return Program::Untrusted {
+            path: name.to_string(),
+            why: format!(
+                "PATH holds {entry}, which means the directory the command runs in, so gate cannot tell which `{name}` runs"
+            ),
+        };
+    }
+    Program::ByName
+}
+
+/// Sources for a command with nothing on stdin and no files to read: policy tests and benchmarks. Files gate
+/// looks for are absent, and programs are judged by their text.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoSources;
 
@@ -206,6 +345,10 @@ impl Sources for NoSources {
 
     fn read_file(&self, _path: &str) -> Option<Vec<u8>> {
         None
+    }
+
+    fn read_input(&self, _path: &str) -> Input {
+        Input::Absent
     }
 }
 
@@ -259,17 +402,21 @@ impl Tool<'_> {
         if path == "-" {
             return self.stdin(sources);
         }
-        match sources.read_file(path) {
-            Some(bytes) => {
+        match sources.read_input(path) {
+            Input::Found(bytes) => {
                 let found = sql::analyse(&String::from_utf8_lossy(&bytes), self.dialect, sources);
                 if found.is_empty() {
                     return vec![self.finding(Kind::Read, format!("script {path}: no statements"))];
                 }
                 self.convert(found, &format!("script {path}"))
             }
-            None => vec![self.finding(
+            Input::Absent => vec![self.finding(
                 Kind::Unknown,
-                format!("runs script {path}, which gate cannot read"),
+                format!("runs script {path}, which gate cannot read: it does not exist"),
+            )],
+            Input::Unreadable(why) => vec![self.finding(
+                Kind::Unknown,
+                format!("runs script {path}, which gate cannot read: {why}"),
             )],
         }
     }
@@ -438,12 +585,66 @@ fn merge(findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
-/// Classifies one simple command, unwrapping wrappers. `depth` counts the wrappers around it.
+/// Shell builtins that [`wrap::prefix_wrapper`] unwraps: in a shell they are never looked up on `PATH`.
+const SHELL_BUILTIN_WRAPPERS: &[&str] = &["exec", "command"];
+
+/// Classifies one simple command run the way `execvp` runs it (the command line of `gate run`, or what `env`,
+/// `sudo`, `timeout` and friends start), unwrapping wrappers. `depth` counts the wrappers around it.
 pub(crate) fn classify_words(
     argv: &[String],
     env: &BTreeMap<String, String>,
     sources: &dyn Sources,
     depth: usize,
+) -> Vec<Finding> {
+    classify_command(argv, env, sources, depth, false)
+}
+
+/// Classifies one simple command of shell text: like [`classify_words`], except that the builtins `exec` and
+/// `command` are the shell's own, not programs on `PATH`. For `wrap::shell_script`'s simple commands.
+#[allow(dead_code)] // until the shell splitter calls it instead of `classify_words`
+pub(crate) fn classify_shell_words(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+    depth: usize,
+) -> Vec<Finding> {
+    classify_command(argv, env, sources, depth, true)
+}
+
+/// Why a program name does not lead to a tool gate may recognise by name, if it does not. The command's own
+/// program (`depth` 0) that is missing is judged by its name: it never runs (`gate run` exits 127 before it asks
+/// anyone), and `gate explain` says so beside the findings, which then read the same on every machine.
+fn identity_problem(
+    program: &str,
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+    in_shell: bool,
+    depth: usize,
+) -> Option<(String, String)> {
+    if in_shell && SHELL_BUILTIN_WRAPPERS.contains(&program) {
+        return None;
+    }
+    match sources.resolve_program(program, env.get("PATH").map(String::as_str), None) {
+        Program::Trusted { .. } | Program::ByName => None,
+        Program::Missing { .. } if depth == 0 => None,
+        // The finding names the file, not the tool it pretends to be, so that a rule for `tools: [psql]` never
+        // matches it.
+        Program::Untrusted { path, why } => Some((
+            path.clone(),
+            format!(
+                "`{program}` is {path}, which gate does not trust: {why}; gate recognises a tool only in a trusted directory"
+            ),
+        )),
+        Program::Missing { why } => Some((program.to_string(), format!("`{program}` {why}"))),
+    }
+}
+
+fn classify_command(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+    depth: usize,
+    in_shell: bool,
 ) -> Vec<Finding> {
     let Some((program, args)) = argv.split_first() else {
         return vec![Finding::new(
@@ -457,6 +658,15 @@ pub(crate) fn classify_words(
     // One bound for every kind of wrapper, however they nest.
     if depth > wrap::MAX_DEPTH {
         return wrap::too_deep(tool);
+    }
+    // A name means a tool only where the file it leads to is one that only root could have put there.
+    if let Some((file, detail)) = identity_problem(program, env, sources, in_shell, depth) {
+        return vec![Finding::new(
+            Kind::Unknown,
+            &file,
+            &Target::default(),
+            detail,
+        )];
     }
     if let Some(found) = wrap::prefix_wrapper(tool, args, env, sources, depth) {
         return found;
@@ -536,6 +746,179 @@ mod tests {
     fn empty_argv_is_unknown() {
         let c = classify(&[], &BTreeMap::new(), &NoSources);
         assert_eq!(c.kinds(), [Kind::Unknown]);
+    }
+
+    /// Sources whose programs all lead to one verdict, recording what they were asked.
+    struct Resolves {
+        answer: Program,
+        asked: std::cell::RefCell<Vec<(String, Option<String>)>>,
+    }
+
+    impl Sources for Resolves {
+        fn stdin(&self) -> StdinView<'_> {
+            StdinView::Terminal
+        }
+        fn read_file(&self, _path: &str) -> Option<Vec<u8>> {
+            None
+        }
+        fn resolve_program(
+            &self,
+            name: &str,
+            search_path: Option<&str>,
+            _cwd: Option<&str>,
+        ) -> Program {
+            self.asked
+                .borrow_mut()
+                .push((name.to_string(), search_path.map(str::to_string)));
+            if name == "psql" || name == "./psql" {
+                self.answer.clone()
+            } else {
+                Program::ByName
+            }
+        }
+    }
+
+    #[test]
+    fn an_untrusted_program_is_unknown_with_its_path_in_the_detail() {
+        let sources = Resolves {
+            answer: Program::Untrusted {
+                path: "/tmp/evil/psql".into(),
+                why: "/tmp/evil is not a trusted directory".into(),
+            },
+            asked: std::cell::RefCell::default(),
+        };
+        for line in [
+            "psql -X -c 'SELECT 1'",
+            "env psql -X -c 'SELECT 1'",
+            "timeout 5 psql -X -c 'SELECT 1'",
+            "sudo -u postgres psql -X -c 'SELECT 1'",
+            "nice -n 5 psql -X -c 'SELECT 1'",
+        ] {
+            let c = classify(&shell::split(line).unwrap(), &BTreeMap::new(), &sources);
+            assert_eq!(c.kinds(), [Kind::Unknown], "{line}");
+            assert!(
+                c.findings[0].detail.contains("/tmp/evil/psql"),
+                "{line}: {:?}",
+                c.findings
+            );
+        }
+        // A nested command is looked up on the PATH it will see, `env PATH=…` included.
+        sources.asked.borrow_mut().clear();
+        let env = BTreeMap::from([("PATH".to_string(), "/usr/bin".to_string())]);
+        classify(
+            &shell::split("env PATH=/tmp/evil psql -X").unwrap(),
+            &env,
+            &sources,
+        );
+        assert_eq!(
+            *sources.asked.borrow(),
+            [
+                ("env".to_string(), Some("/usr/bin".to_string())),
+                ("psql".to_string(), Some("/tmp/evil".to_string()))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_program_is_unknown_when_nested_and_judged_by_name_on_its_own() {
+        let sources = Resolves {
+            answer: Program::Missing {
+                why: "is not on PATH".into(),
+            },
+            asked: std::cell::RefCell::default(),
+        };
+        let argv = |line: &str| shell::split(line).unwrap();
+        let own = classify(&argv("psql -X -c 'SELECT 1'"), &BTreeMap::new(), &sources);
+        assert_eq!(
+            own.kinds(),
+            [Kind::Read],
+            "gate run exits 127 before this matters"
+        );
+        let nested = classify(
+            &argv("env psql -X -c 'SELECT 1'"),
+            &BTreeMap::new(),
+            &sources,
+        );
+        assert_eq!(nested.kinds(), [Kind::Unknown]);
+        assert!(nested.findings[0].detail.contains("is not on PATH"));
+    }
+
+    #[test]
+    fn without_a_file_system_programs_are_judged_by_their_text() {
+        let cases = [
+            ("psql -X -c 'SELECT 1'", None, Kind::Read),
+            ("/usr/bin/psql -X -c 'SELECT 1'", None, Kind::Read),
+            (
+                "/usr/lib/postgresql/16/bin/psql -X -c 'SELECT 1'",
+                None,
+                Kind::Read,
+            ),
+            (
+                "/bin/psql -X -c 'SELECT 1'",
+                Some("/usr/local/bin:/usr/bin"),
+                Kind::Read,
+            ),
+            ("./psql -X -c 'SELECT 1'", None, Kind::Unknown),
+            ("bin/psql -X -c 'SELECT 1'", None, Kind::Unknown),
+            ("/tmp/x/psql -X -c 'SELECT 1'", None, Kind::Unknown),
+            (
+                "/usr/bin/../../tmp/psql -X -c 'SELECT 1'",
+                None,
+                Kind::Unknown,
+            ),
+            (
+                "/usr/lib/postgresql/16/../../../../tmp/bin/psql -X",
+                None,
+                Kind::Unknown,
+            ),
+            ("psql -X -c 'SELECT 1'", Some(".:/usr/bin"), Kind::Unknown),
+            (
+                "psql -X -c 'SELECT 1'",
+                Some("/usr/bin::/bin"),
+                Kind::Unknown,
+            ),
+            ("psql -X -c 'SELECT 1'", Some("/usr/bin:bin"), Kind::Unknown),
+            ("env ./psql -X -c 'SELECT 1'", None, Kind::Unknown),
+            (
+                "env PATH=.:/usr/bin psql -X -c 'SELECT 1'",
+                None,
+                Kind::Unknown,
+            ),
+        ];
+        for (line, path, kind) in cases {
+            let env: BTreeMap<String, String> = path
+                .map(|p| ("PATH".to_string(), p.to_string()))
+                .into_iter()
+                .collect();
+            let c = classify(&shell::split(line).unwrap(), &env, &NoSources);
+            assert_eq!(
+                c.kinds(),
+                [kind],
+                "{line} with PATH {path:?}: {:?}",
+                c.findings
+            );
+        }
+    }
+
+    #[test]
+    fn trusted_directory_patterns_match_whole_components() {
+        assert!(dir_matches("/usr/bin", "/usr/bin"));
+        assert!(dir_matches("/usr/bin", "/usr/bin/"));
+        assert!(dir_matches(
+            "/usr/lib/postgresql/*/bin",
+            "/usr/lib/postgresql/15/bin"
+        ));
+        assert!(!dir_matches(
+            "/usr/lib/postgresql/*/bin",
+            "/usr/lib/postgresql/15/x/bin"
+        ));
+        assert!(!dir_matches(
+            "/usr/lib/postgresql/*/bin",
+            "/usr/lib/postgresql/../bin"
+        ));
+        assert!(!dir_matches("/usr/bin", "/usr/bin/x"));
+        assert!(!dir_matches("/usr/bin", "usr/bin"));
+        assert!(!dir_matches("/usr/bin", "/usr"));
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! `gate explain`: what gate would decide about a command, and why. Runs nothing and records nothing.
+//! `gate explain`: what gate would decide about a command, and why: the file its name leads to, the files gate
+//! read, the findings and the rules. Runs nothing and records nothing.
 
 use std::path::Path;
 
 use super::context::{Context, build_request};
 use crate::assess::{Assessment, assess, describe_target};
+use crate::exec::Trust;
+use crate::request::{InputState, Located};
 use crate::stdin::ProcessSources;
 
 /// Show what gate would decide about a command, without running it
@@ -29,7 +32,7 @@ pub struct Args {
 pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
     let ctx = Context::load(policy)?;
     let request = build_request(args.command.clone(), None, args.agent.clone())?;
-    let sources = ProcessSources::new(&request.cwd);
+    let sources = ProcessSources::new(&request, Trust::new(&ctx.config.trusted_paths));
     let assessment = assess(&request, &ctx.policies, &sources);
     if args.json {
         println!(
@@ -52,6 +55,43 @@ pub fn render(a: &Assessment) -> String {
     let _ = writeln!(out, "environment  {}", a.verdict.environment);
     let _ = writeln!(out, "command      {}", a.classification.command);
     let _ = writeln!(out, "digest       {}", a.digest);
+    if let Some(p) = a.evidence.programs.first() {
+        let line = match &p.located {
+            Located::Found {
+                path,
+                canonical,
+                trusted,
+                why,
+                ..
+            } => {
+                let real = if canonical == path {
+                    String::new()
+                } else {
+                    format!(" (-> {canonical})")
+                };
+                match (trusted, why) {
+                    (true, _) => format!("{path}{real}, trusted"),
+                    (false, why) => format!(
+                        "{path}{real}, not trusted: {}",
+                        why.as_deref().unwrap_or("")
+                    ),
+                }
+            }
+            Located::NotExecutable { path, why } => {
+                format!("{path} cannot be executed ({why}); `gate run` exits 126")
+            }
+            Located::Missing { why } => format!("`{}` {why}; `gate run` exits 127", p.name),
+        };
+        let _ = writeln!(out, "program      {line}");
+    }
+    for input in &a.evidence.inputs {
+        let state = match &input.state {
+            InputState::Found { sha256 } => sha256.clone(),
+            InputState::Absent => "absent".into(),
+            InputState::Unreadable { why } => format!("unreadable: {why}"),
+        };
+        let _ = writeln!(out, "input        {} {state}", input.path);
+    }
     for message in &a.verdict.messages {
         let _ = writeln!(out, "message      {message}");
     }

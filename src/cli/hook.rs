@@ -205,7 +205,8 @@ fn decide(wait: u64, policy: Option<&Path>) -> Result<Option<Value>, Failure> {
             .filter(|d| !d.trim().is_empty())
             .map(str::to_string),
     };
-    let assessment = assess(&request, &ctx.policies, &FilesOnly { cwd: cwd.into() });
+    let sources = FilesOnly::new(cwd, crate::exec::Trust::new(&ctx.config.trusted_paths));
+    let assessment = assess(&request, &ctx.policies, &sources);
     let log = AuditLog::new(&ctx.paths.audit_file);
     let clock = SystemClock;
     let id = ulid::Ulid::new().to_string();

@@ -1,5 +1,6 @@
 //! `gate run`: judge a command, record the decision, then run it, ask, or refuse. Fails closed: nothing runs
-//! unless the decision was reached and recorded.
+//! unless the decision was reached and recorded, and nothing runs if the program or a file gate judged is not
+//! what it was when gate judged it. A command that does not exist is an error before anything is asked.
 
 use std::path::Path;
 
@@ -8,9 +9,10 @@ use super::{CliError, EXIT_CODES};
 use crate::assess::{Assessment, assess};
 use crate::audit::{AuditLog, Event};
 use crate::clock::{Clock, SystemClock};
+use crate::exec::{ExecError, Trust};
 use crate::exit::{Diagnostic, Exit};
 use crate::policy::Decision;
-use crate::request::Request;
+use crate::request::{Located, Request};
 use crate::stdin::{ChildStdin, ProcessSources};
 use crate::ui;
 
@@ -148,12 +150,26 @@ fn judge(
 ) -> super::Outcome {
     let (no_wait, json) = (args.no_wait, args.json);
     let request = build_request(args.command, args.reason, args.agent)?;
-    let sources = ProcessSources::new(&request.cwd);
+    let clock = SystemClock;
+    let id = ulid::Ulid::new().to_string();
+    let trust = Trust::new(&ctx.config.trusted_paths);
+    let sources = ProcessSources::new(&request, trust.clone());
+    // A program that is not there (or cannot run) is an error now, before anyone is asked to approve it.
+    if let Some(error) = unrunnable(&request.argv[0], sources.program()) {
+        log.append(clock.now(), &[error_event(&id, &error)])?;
+        return Err(error.into());
+    }
     let assessment = assess(&request, &ctx.policies, &sources);
     rules.clone_from(&assessment.deciding_rules());
     let stdin = sources.into_child_stdin();
-    let clock = SystemClock;
-    let id = ulid::Ulid::new().to_string();
+    let run = Run {
+        request: &request,
+        assessment: &assessment,
+        trust: &trust,
+        log,
+        clock: &clock,
+        id: &id,
+    };
 
     let requested =
         super::context::requested_event(&id, &request, &assessment, &ctx.policies, None);
@@ -191,7 +207,7 @@ fn judge(
     )?;
 
     match decision {
-        Decision::Allow => execute(&request, stdin, log, &clock, &id),
+        Decision::Allow => execute(&run, stdin),
         Decision::Deny => Err(RunError::Denied {
             by: rules_phrase(&assessment),
             message: message
@@ -216,7 +232,7 @@ fn judge(
                 deadline: None,
             };
             if decision == Decision::Confirm && ui::prompt::has_terminal() {
-                return confirm(&request, stdin, &assessment, log, &clock, &id);
+                return confirm(&run, stdin);
             }
             let mut wait = || {
                 if desk.is_none() {
@@ -232,9 +248,33 @@ fn judge(
                 }
                 return Err(e);
             }
-            execute(&request, stdin, log, &clock, &id)
+            execute(&run, stdin)
         }
     }
+}
+
+/// Why the command's program cannot be run at all, if it cannot.
+fn unrunnable(program: &str, located: Option<Located>) -> Option<ExecError> {
+    match located? {
+        Located::Found { .. } => None,
+        Located::Missing { .. } => Some(ExecError::NotFound {
+            program: program.to_string(),
+        }),
+        Located::NotExecutable { path, why } => Some(ExecError::CannotRun {
+            program: path,
+            source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, why),
+        }),
+    }
+}
+
+/// A judged request on its way to running.
+struct Run<'a> {
+    request: &'a Request,
+    assessment: &'a Assessment,
+    trust: &'a Trust,
+    log: &'a AuditLog,
+    clock: &'a dyn Clock,
+    id: &'a str,
 }
 
 fn describe_kinds(a: &Assessment) -> String {
@@ -243,14 +283,8 @@ fn describe_kinds(a: &Assessment) -> String {
 }
 
 /// `confirm`: the person at this terminal decides, like sudo's prompt. With no terminal it needs approval.
-fn confirm(
-    request: &Request,
-    stdin: ChildStdin,
-    a: &Assessment,
-    log: &AuditLog,
-    clock: &dyn Clock,
-    id: &str,
-) -> super::Outcome {
+fn confirm(run: &Run<'_>, stdin: ChildStdin) -> super::Outcome {
+    let (request, a, log, clock, id) = (run.request, run.assessment, run.log, run.clock, run.id);
     ui::say(
         "note",
         &format!(
@@ -279,7 +313,7 @@ fn confirm(
             };
             log.append(clock.now(), &[event])?;
             if yes {
-                execute(request, stdin, log, clock, id)
+                execute(run, stdin)
             } else {
                 Err(RunError::Denied {
                     by: request.requester.user.clone(),
@@ -300,15 +334,17 @@ fn error_event(id: &str, error: &dyn Diagnostic) -> Event {
     }
 }
 
-/// Runs the command and records how it ended. Its status is gate's status.
-fn execute(
-    request: &Request,
-    stdin: ChildStdin,
-    log: &AuditLog,
-    clock: &dyn Clock,
-    id: &str,
-) -> super::Outcome {
-    match crate::exec::run(&request.argv, stdin) {
+/// Runs the command and records how it ended. Its status is gate's status. Just before it starts, the program
+/// and every file gate judged are looked at again: after an approval wait, a swapped script needs a new approval.
+fn execute(run: &Run<'_>, stdin: ChildStdin) -> super::Outcome {
+    let (request, log, clock, id) = (run.request, run.log, run.clock, run.id);
+    let program = match run.assessment.evidence.programs.first().map(|p| &p.located) {
+        Some(Located::Found { path, .. }) => std::path::PathBuf::from(path),
+        _ => std::path::PathBuf::from(&request.argv[0]),
+    };
+    let started = crate::exec::recheck(&run.assessment.evidence, run.trust)
+        .and_then(|()| crate::exec::run(&program, &request.argv, &request.env, stdin));
+    match started {
         Ok(outcome) => {
             let event = Event::Exited {
                 id: id.to_string(),
