@@ -2005,16 +2005,22 @@ fn split_string(s: &str, env: &BTreeMap<String, String>) -> Result<Vec<String>, 
                     return Err("a backslash at the end".into());
                 };
                 i += 2;
-                in_word = true;
                 match e {
-                    '_' if quote.is_none() => {
-                        out.push(std::mem::take(&mut word));
-                        in_word = false;
+                    '_' | 'c' if quote.is_none() => {
+                        // `\_` separates like a blank; `\c` ends the string.
+                        if in_word {
+                            out.push(std::mem::take(&mut word));
+                            in_word = false;
+                        }
+                        if e == 'c' {
+                            break;
+                        }
+                        continue;
                     }
+                    _ => in_word = true,
+                }
+                match e {
                     '_' => word.push(' '),
-                    'c' if quote.is_none() => {
-                        break;
-                    }
                     'f' => word.push('\x0c'),
                     'n' => word.push('\n'),
                     'r' => word.push('\r'),
