@@ -107,10 +107,10 @@ fn explain(home: &Home, argv: &[String], env: &[(String, String)]) -> serde_json
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn check(cases: Vec<Case>) {
+fn check(cases: &[Case]) {
     assert!(cases.len() >= 5, "at least five cases a class");
     let mut failures = Vec::new();
-    for c in &cases {
+    for c in cases {
         let home = Home::with_policy(READS_ONLY);
         for (path, text) in &c.files {
             let path = home.path().join(path);
@@ -159,7 +159,7 @@ fn check(cases: Vec<Case>) {
 
 #[test]
 fn legitimate_reads_stay_allowed() {
-    check(vec![
+    check(&[
         sh(true, "psql -X -c 'SELECT 1'"),
         allow(&["env", "PGHOST=localhost", "psql", "-X", "-c", "SELECT 1"]),
         sh(true, "cd sub && psql -X -f q.sql").file("sub/q.sql", "SELECT 1;\n"),
@@ -184,7 +184,7 @@ fn legitimate_reads_stay_allowed() {
 
 #[test]
 fn parameter_expansion_is_unknown() {
-    check(vec![
+    check(&[
         sh(false, "psql -X -c \"DELETE FROM t WHERE id=$ID\"")
             .env("ID", "1 OR true")
             .kind("unknown"),
@@ -201,7 +201,7 @@ fn parameter_expansion_is_unknown() {
 
 #[test]
 fn substitution_and_arithmetic_are_unknown() {
-    check(vec![
+    check(&[
         sh(false, "psql -X -c \"$(cat q.sql)\"").file("q.sql", "SELECT 1"),
         sh(false, "psql -X -c `cat q.sql`"),
         sh(false, "psql -X -c \"SELECT $((1+1))\""),
@@ -213,7 +213,7 @@ fn substitution_and_arithmetic_are_unknown() {
 
 #[test]
 fn brace_expansion_is_unknown_where_the_shell_does_it() {
-    check(vec![
+    check(&[
         bash(false, "psql -X -c{'SELECT 1','DROP TABLE t'}"),
         bash(false, "psql -X -f {a,b}.sql")
             .file("a.sql", "SELECT 1;")
@@ -229,7 +229,7 @@ fn brace_expansion_is_unknown_where_the_shell_does_it() {
 
 #[test]
 fn globs_are_unknown() {
-    check(vec![
+    check(&[
         sh(false, "psql -X -f *.sql").file("a.sql", "SELECT 1;"),
         sh(false, "psql -X -f q?.sql"),
         sh(false, "psql -X -f [q].sql"),
@@ -242,7 +242,7 @@ fn globs_are_unknown() {
 
 #[test]
 fn tilde_expansion_is_unknown() {
-    check(vec![
+    check(&[
         sh(false, "psql -X -f ~/q.sql").file("q.sql", "SELECT 1;"),
         sh(false, "psql -X -f ~root/q.sql"),
         bash(false, "psql -X -v x=~/q -c 'SELECT 1'"),
@@ -254,7 +254,7 @@ fn tilde_expansion_is_unknown() {
 
 #[test]
 fn process_substitution_is_unknown() {
-    check(vec![
+    check(&[
         bash(false, "psql -X -f <(echo 'DROP TABLE t')"),
         bash(false, "psql -X -c 'SELECT 1' > >(tee out)"),
         bash(
@@ -268,7 +268,7 @@ fn process_substitution_is_unknown() {
 
 #[test]
 fn here_documents() {
-    check(vec![
+    check(&[
         sh(false, "psql -X <<EOF\nSELECT $x;\nEOF"),
         sh(false, "psql -X <<EOF\n`rm -rf ~`\nEOF"),
         sh(false, "psql -X <<EOF\nSELECT 1 \\\nEOF"),
@@ -281,7 +281,7 @@ fn here_documents() {
 
 #[test]
 fn ansi_c_quoting_is_decoded_or_unknown() {
-    check(vec![
+    check(&[
         bash(true, "psql -X -c $'SELECT 1'"),
         bash(false, "psql -X -c $'\\x44ROP TABLE t'").kind("destructive_write"),
         bash(false, "psql -X -c $'\\104ROP TABLE t'").kind("destructive_write"),
@@ -296,7 +296,7 @@ fn ansi_c_quoting_is_decoded_or_unknown() {
 fn cd_and_env_chdir_move_where_files_resolve() {
     let safe = "SELECT 1;\n";
     let drop = "DROP TABLE t;\n";
-    check(vec![
+    check(&[
         sh(true, "cd sub && psql -X -f q.sql")
             .file("sub/q.sql", safe)
             .file("q.sql", drop),
@@ -337,7 +337,7 @@ fn cd_and_env_chdir_move_where_files_resolve() {
 
 #[test]
 fn env_options() {
-    check(vec![
+    check(&[
         deny(&["env", "-S", "psql -X -c 'DROP TABLE t'"]).kind("destructive_write"),
         deny(&["env", "-vS", "psql -X -c 'DROP TABLE t'"]).kind("destructive_write"),
         deny(&["env", "--split-string=psql\\_-X\\_-c\\_'DROP TABLE t'"]).kind("destructive_write"),
@@ -368,7 +368,7 @@ fn env_options() {
 
 #[test]
 fn sudo_and_doas_are_privilege_switches() {
-    check(vec![
+    check(&[
         deny(&["sudo", "-u", "postgres", "psql", "-X", "-c", "SELECT 1"]).kind("privilege_switch"),
         deny(&["sudo", "-s", "psql -X -c 'SELECT 1'"]).kind("unknown"),
         deny(&["sudo", "-i", "psql", "-X"]).kind("unknown"),
@@ -385,7 +385,7 @@ fn sudo_and_doas_are_privilege_switches() {
 
 #[test]
 fn other_wrappers_read_complete_option_tables() {
-    check(vec![
+    check(&[
         deny(&["timeout", "--frob", "5", "psql", "-X", "-c", "SELECT 1"]),
         deny(&["timeout", "later", "psql", "-X", "-c", "SELECT 1"]),
         allow(&[
@@ -415,7 +415,7 @@ fn other_wrappers_read_complete_option_tables() {
 
 #[test]
 fn shell_startup_files_and_variables() {
-    check(vec![
+    check(&[
         bash(false, "psql -X -c 'SELECT 1'")
             .env("BASH_ENV", "$HOME_DIR/rc")
             .file("rc", "psql -X -c 'DROP TABLE t'\n")
@@ -457,7 +457,7 @@ fn shell_startup_files_and_variables() {
 
 #[test]
 fn exported_functions_are_unknown() {
-    check(vec![
+    check(&[
         bash(false, "psql -X -c 'SELECT 1'").env("BASH_FUNC_psql%%", "() { rm -rf ~; }"),
         bash(false, "psql -X -c 'SELECT 1'").env("BASH_FUNC_cd%%", "() { :; }"),
         sh(false, "psql -X -c 'SELECT 1'").env("BASH_FUNC_psql%%", "() { rm -rf ~; }"),
@@ -476,7 +476,7 @@ fn exported_functions_are_unknown() {
 
 #[test]
 fn functions_aliases_and_state_builtins_are_unknown() {
-    check(vec![
+    check(&[
         sh(false, "psql() { rm -rf ~; }; psql -X -c 'SELECT 1'"),
         bash(false, "function psql { rm -rf ~; }; psql -X -c 'SELECT 1'"),
         bash(
@@ -502,7 +502,7 @@ fn functions_aliases_and_state_builtins_are_unknown() {
 
 #[test]
 fn redirections_that_write_are_not_reads() {
-    check(vec![
+    check(&[
         sh(false, "psql -X -c 'SELECT 1' > ~/.bashrc"),
         sh(false, "psql -X -c 'SELECT 1' > .bashrc").kind("write"),
         sh(false, "psql -X -c 'SELECT 1' >> .psqlrc").kind("write"),
@@ -522,7 +522,7 @@ fn redirections_that_write_are_not_reads() {
 
 #[test]
 fn ssh_options_config_and_target() {
-    check(vec![
+    check(&[
         deny(&[
             "ssh",
             "-o",
@@ -594,7 +594,7 @@ fn ssh_target_is_the_remote_host_not_local_variables() {
 
 #[test]
 fn container_and_pod_exec_options() {
-    check(vec![
+    check(&[
         deny(&[
             "docker", "exec", "--frob", "pg", "psql", "-X", "-c", "SELECT 1",
         ]),
@@ -656,7 +656,7 @@ fn deep_nesting_is_unknown_and_never_crashes() {
     let substitutions = "$(".repeat(5_000) + "id" + &")".repeat(5_000);
     let bangs = "! ".repeat(20_000) + "psql -X -c 'SELECT 1'";
     let quotes = "\"".repeat(40_001);
-    check(vec![
+    check(&[
         case(false, &["sh", "-c", &nested]),
         sh(false, &parens),
         bash(false, &braces),

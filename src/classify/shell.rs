@@ -215,6 +215,9 @@ enum Tok {
     Newline,
 }
 
+/// Each here-document's body, by the index of its `<<` token.
+type HereDocs = Vec<(usize, RedirectTarget)>;
+
 /// A here-document waiting for its body: which token it belongs to, and how to read it.
 struct Pending {
     token: usize,
@@ -240,10 +243,7 @@ pub fn parse(text: &str, flavour: Flavour) -> Result<Script, String> {
     Ok(script)
 }
 
-fn tokenize(
-    text: &str,
-    flavour: Flavour,
-) -> Result<(Vec<Tok>, Vec<(usize, RedirectTarget)>), String> {
+fn tokenize(text: &str, flavour: Flavour) -> Result<(Vec<Tok>, HereDocs), String> {
     let c: Vec<char> = text.chars().collect();
     let mut tokens = Vec::new();
     let mut heredocs = Vec::new();
@@ -664,11 +664,11 @@ fn ansi_c(
             out.push(ch);
             continue;
         }
-        let Some(&e) = c.get(i) else {
+        let Some(&esc) = c.get(i) else {
             return Err("unterminated `$'…'`".into());
         };
         i += 1;
-        let simple = match e {
+        let simple = match esc {
             'a' => Some('\x07'),
             'b' => Some('\x08'),
             'e' | 'E' => Some('\x1b'),
@@ -677,31 +677,31 @@ fn ansi_c(
             'r' => Some('\r'),
             't' => Some('\t'),
             'v' => Some('\x0b'),
-            '\\' | '\'' | '"' | '?' => Some(e),
+            '\\' | '\'' | '"' | '?' => Some(esc),
             _ => None,
         };
         if let Some(s) = simple {
             out.push(s);
             continue;
         }
-        let (radix, max) = match e {
+        let (radix, max) = match esc {
             '0'..='7' => (8, 3),
             'x' => (16, 2),
             'u' => (16, 4),
             'U' => (16, 8),
             'c' => {
                 match c.get(i) {
-                    Some(&x) if x.is_ascii_alphabetic() || "@[]^_?".contains(x) => {
+                    Some(&ctl) if ctl.is_ascii_alphabetic() || "@[]^_?".contains(ctl) => {
                         i += 1;
-                        let v = if x == '?' {
+                        let code = if ctl == '?' {
                             0x7f
                         } else {
-                            (x.to_ascii_uppercase() as u32) & 0x1f
+                            u32::from(ctl.to_ascii_uppercase()) & 0x1f
                         };
-                        if v == 0 {
+                        if code == 0 {
                             refuse("`\\c@` is NUL");
                         } else {
-                            out.push(char::from_u32(v).expect("ASCII"));
+                            out.push(char::from_u32(code).expect("ASCII"));
                         }
                     }
                     _ => refuse("`\\c` with this character is not modelled"),
@@ -722,7 +722,7 @@ fn ansi_c(
             .collect();
         if digits.is_empty() {
             out.push('\\');
-            out.push(e);
+            out.push(esc);
             continue;
         }
         i = digits_from + digits.chars().count();
@@ -737,7 +737,7 @@ fn ansi_c(
 
 struct Parser {
     tokens: Vec<Tok>,
-    heredocs: Vec<(usize, RedirectTarget)>,
+    heredocs: HereDocs,
     at: usize,
     nesting: usize,
     flavour: Flavour,
@@ -833,6 +833,13 @@ impl Parser {
     fn command(&mut self) -> Result<Command, String> {
         match self.peek() {
             Some(Tok::Op("(")) => {
+                if self.flavour != Flavour::Dash
+                    && self.tokens.get(self.at + 1) == Some(&Tok::Op("("))
+                {
+                    // bash's `(( … ))` is arithmetic, which evaluates variables' values as expressions and
+                    // expands `$(…)` in array subscripts.
+                    return Err("`((`: bash arithmetic is not modelled".into());
+                }
                 self.at += 1;
                 let inner = self.nested(")")?;
                 Ok(Command::Subshell(inner))
@@ -1133,7 +1140,8 @@ mod tests {
         assert!(parse(&deep, Flavour::Bash).is_err());
         let braces = "{ ".repeat(20_000) + "psql" + &"; }".repeat(20_000);
         assert!(parse(&braces, Flavour::Bash).is_err());
-        let ok = "( ( { psql; } ) )";
-        assert!(parse(ok, Flavour::Bash).is_ok());
+        assert!(parse("( { psql; } )", Flavour::Bash).is_ok());
+        assert!(parse("((x))", Flavour::Bash).is_err());
+        assert!(parse("( (psql) )", Flavour::Dash).is_ok());
     }
 }

@@ -1,7 +1,9 @@
 //! Wrappers: `env`, `sudo`, `sh -c`, `docker exec`, `kubectl exec`, `ssh HOST CMD` and friends run another
-//! command, and it is that command gate must judge. Shell text is split into simple commands the way `sh` would
-//! (`;`, `&&`, `||`, `|`, `&`, newlines), with redirections, here-documents and leading assignments understood;
-//! each simple command is classified on its own.
+//! command, and it is that command gate must judge. Shell text is parsed by [`shell::parse`] and run here the way
+//! the shell would run it, as far as gate models it exactly: the directories `cd` may have moved to, the variables
+//! exported so far, redirections (stdin for the command, and the files the shell writes), and the startup files
+//! and variables bash reads first. What gate does not model (an expansion, a function, `eval`, a `set -o` it does
+//! not know, a wrapper option not in its table) is `unknown`, never guessed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -89,7 +91,9 @@ impl Splitter {
     }
 }
 
-/// Splits shell text into simple commands. Never fails: an unterminated quote runs to the end of the text.
+/// Splits shell text into simple commands, leniently. Never fails: an unterminated quote runs to the end of the
+/// text. Only for finding secrets to redact, where missing none matters more than being exact; classification
+/// uses [`shell::parse`].
 pub fn split_commands(script: &str) -> Vec<SimpleCommand> {
     let chars: Vec<char> = script.chars().collect();
     let mut s = Splitter::default();
@@ -570,7 +574,7 @@ impl<'a> Run<'a> {
 
     fn and_or_body(&mut self, item: &AndOr) -> Result<(), String> {
         let entry = std::mem::take(&mut self.states);
-        let mut states = self.pipeline(&item.first, entry)?;
+        let mut states = self.pipeline(&item.first, &entry)?;
         let was_conditional = self.conditional;
         for (and, pipeline) in &item.rest {
             let (run, skip): (Vec<State>, Vec<State>) =
@@ -578,7 +582,7 @@ impl<'a> Run<'a> {
             states = skip;
             if !run.is_empty() {
                 self.conditional = true;
-                let after = self.pipeline(pipeline, run)?;
+                let after = self.pipeline(pipeline, &run)?;
                 self.conditional = was_conditional;
                 states.extend(after);
             }
@@ -624,19 +628,19 @@ impl<'a> Run<'a> {
         (self.vars, self.exported, self.opts) = saved;
     }
 
-    fn pipeline(&mut self, p: &Pipeline, states: Vec<State>) -> Result<Vec<State>, String> {
+    fn pipeline(&mut self, p: &Pipeline, states: &[State]) -> Result<Vec<State>, String> {
         let single = p.commands.len() == 1;
-        let mut out = states.clone();
+        let mut out = states.to_vec();
         for (i, command) in p.commands.iter().enumerate() {
             // Every part of a longer pipeline runs in a subshell (bash without `lastpipe`, dash).
             let saved = (!single).then(|| self.save());
-            out = self.command(command, states.clone(), i > 0, single)?;
+            out = self.command(command, states, i > 0, single)?;
             if let Some(saved) = saved {
                 self.restore(saved);
             }
         }
         if !single {
-            out = either(&states);
+            out = either(states);
         }
         if p.negated {
             for s in &mut out {
@@ -649,7 +653,7 @@ impl<'a> Run<'a> {
     fn command(
         &mut self,
         command: &Command,
-        states: Vec<State>,
+        states: &[State],
         piped_in: bool,
         effects: bool,
     ) -> Result<Vec<State>, String> {
@@ -657,11 +661,11 @@ impl<'a> Run<'a> {
             Command::Subshell(inner) => self.isolated(inner, states, piped_in),
             Command::Group(inner) if !effects || piped_in => self.isolated(inner, states, piped_in),
             Command::Group(inner) => {
-                self.states = states;
+                self.states = states.to_vec();
                 self.script(inner)?;
                 Ok(std::mem::take(&mut self.states))
             }
-            Command::Simple(simple) => self.simple(simple, &states, piped_in, effects),
+            Command::Simple(simple) => self.simple(simple, states, piped_in, effects),
         }
     }
 
@@ -669,7 +673,7 @@ impl<'a> Run<'a> {
     fn isolated(
         &mut self,
         inner: &Script,
-        states: Vec<State>,
+        states: &[State],
         piped_in: bool,
     ) -> Result<Vec<State>, String> {
         let saved = self.save();
@@ -679,12 +683,12 @@ impl<'a> Run<'a> {
                 "it comes from the previous command in a pipeline".into(),
             );
         }
-        self.states = states.clone();
+        self.states = states.to_vec();
         let result = self.script(inner);
         self.stdin = saved_stdin;
         self.restore(saved);
         result?;
-        Ok(either(&states))
+        Ok(either(states))
     }
 
     fn dirs(states: &[State]) -> Vec<Dir> {
@@ -772,6 +776,14 @@ impl<'a> Run<'a> {
         match name {
             "true" | ":" => return Ok(set_ok(states, true)),
             "false" => return Ok(set_ok(states, false)),
+            "cd" if !cmd.assignments.is_empty() => {
+                // `CDPATH=… cd x` and `HOME=… cd` use the assignment for that one cd.
+                return Ok(self.cd_lost(
+                    states,
+                    effects,
+                    "assignments before `cd` change how it finds the directory",
+                ));
+            }
             "cd" => return Ok(self.cd(&words[1..], states, effects)),
             "export" | "unset" | "set" if cmd.assignments.is_empty() => {
                 self.builtin(&words, effects)?;
@@ -2618,12 +2630,11 @@ pub fn ssh(
     }
     // ssh reads ~/.ssh/config (ssh uses the passwd entry's home; gate has only $HOME) and /etc/ssh/ssh_config.
     let user_config = env.get("HOME").map(|h| format!("{h}/.ssh/config"));
-    match &user_config {
-        None => findings.extend(unknown(
+    if user_config.is_none() {
+        findings.extend(unknown(
             "ssh",
             "HOME is not set, so gate cannot find ~/.ssh/config",
-        )),
-        Some(_) => {}
+        ));
     }
     for file in user_config
         .iter()
@@ -3128,6 +3139,7 @@ mod tests {
 
     #[test]
     fn remote_and_container_commands() {
+        static CONFIG: &[(&str, &str)] = &[("/h/.ssh/config", "Host *\n  ProxyCommand nc %h %p\n")];
         let argv = ["ssh", "db1", "psql", "-X", "-c", "'SELECT 1'"];
         let c = classify(
             &argv.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -3146,7 +3158,6 @@ mod tests {
             let k = kinds_with(argv, &[], &[]);
             assert_eq!(k, [Kind::Unknown], "{argv:?}");
         }
-        static CONFIG: &[(&str, &str)] = &[("/h/.ssh/config", "Host *\n  ProxyCommand nc %h %p\n")];
         let findings = classify(
             &["ssh", "db1", "true"].map(String::from),
             &BTreeMap::from([("HOME".to_string(), "/h".to_string())]),
