@@ -216,7 +216,7 @@ enum Tok {
 }
 
 /// Each here-document's body, by the index of its `<<` token.
-type HereDocs = Vec<(usize, RedirectTarget)>;
+type HereDocs = std::collections::BTreeMap<usize, RedirectTarget>;
 
 /// A here-document waiting for its body: which token it belongs to, and how to read it.
 struct Pending {
@@ -246,7 +246,7 @@ pub fn parse(text: &str, flavour: Flavour) -> Result<Script, String> {
 fn tokenize(text: &str, flavour: Flavour) -> Result<(Vec<Tok>, HereDocs), String> {
     let c: Vec<char> = text.chars().collect();
     let mut tokens = Vec::new();
-    let mut heredocs = Vec::new();
+    let mut heredocs = HereDocs::new();
     let mut pending: Vec<Pending> = Vec::new();
     let mut i = 0;
     while i < c.len() {
@@ -266,13 +266,13 @@ fn tokenize(text: &str, flavour: Flavour) -> Result<(Vec<Tok>, HereDocs), String
                             p.delimiter
                         ));
                     }
-                    heredocs.push((
+                    heredocs.insert(
                         p.token,
                         RedirectTarget::HereDoc {
                             body,
                             expanded: !p.quoted,
                         },
-                    ));
+                    );
                 }
             }
             '#' => {
@@ -376,13 +376,13 @@ fn tokenize(text: &str, flavour: Flavour) -> Result<(Vec<Tok>, HereDocs), String
         if !p.quoted && body.contains(['$', '`', '\\']) {
             return Err("an unquoted here-document body is expanded by the shell".into());
         }
-        heredocs.push((
+        heredocs.insert(
             p.token,
             RedirectTarget::HereDoc {
                 body,
                 expanded: !p.quoted,
             },
-        ));
+        );
     }
     Ok((tokens, heredocs))
 }
@@ -955,9 +955,7 @@ impl Parser {
         if op.starts_with("<<") && op != "<<<" {
             let target = self
                 .heredocs
-                .iter()
-                .find(|(t, _)| *t == op_at)
-                .map(|(_, body)| body.clone())
+                .remove(&op_at)
                 .ok_or("a here-document without a body")?;
             return Ok(Redirect { fd, op, target });
         }

@@ -551,6 +551,21 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// A script read from a file or stdin. Bytes that are not UTF-8 would reach the tools as gate did not read
+    /// them, so such a script is `unknown`.
+    fn bytes(&mut self, bytes: &[u8], name: &str) {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.text(text),
+            Err(_) => {
+                let tool = self.tool;
+                self.unknown(
+                    tool,
+                    format!("{name} is not UTF-8 text, which gate does not read"),
+                );
+            }
+        }
+    }
+
     fn script(&mut self, script: &Script) -> Result<(), String> {
         for item in &script.items {
             self.and_or(item)?;
@@ -1486,7 +1501,7 @@ pub fn shell(
     match inv.source {
         ScriptSource::Command(text) => run.text(&text),
         ScriptSource::File(file) => match sources.read_file(&file) {
-            Some(bytes) => run.text(&String::from_utf8_lossy(&bytes)),
+            Some(bytes) => run.bytes(&bytes, &file),
             None => run.unknown(
                 tool,
                 format!("runs the script {file}, which gate cannot read"),
@@ -1502,7 +1517,7 @@ pub fn shell(
                     "the shell reads its script from this stdin, so a command reading it gets the rest of the script"
                         .into(),
                 );
-                run.text(&String::from_utf8_lossy(bytes));
+                run.bytes(bytes, "stdin");
             }
             StdinView::Terminal => {}
             _ => run.unknown(tool, "a script on stdin gate could not read whole"),
@@ -1558,7 +1573,7 @@ fn bash_environment(
                 "BASH_ENV names {file}, which bash runs first and gate cannot read"
             ));
         };
-        run.text(&String::from_utf8_lossy(&bytes));
+        run.bytes(&bytes, file);
     }
     Ok(())
 }
