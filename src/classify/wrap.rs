@@ -1609,11 +1609,19 @@ fn leading_options(
     specs: &[OptSpec],
     style: Style,
 ) -> Result<(Vec<(Arg, usize)>, usize), ArgError> {
+    // Tables whose long names are just their letters belong to tools with plain getopt: `--x` is an error there.
+    let short_only = specs.iter().all(|s| {
+        s.short
+            .is_some_and(|c| s.long.len() == c.len_utf8() && s.long.starts_with(c))
+    });
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(a) = args.get(i) {
         if a == "--" {
             return Ok((out, i + 1));
+        }
+        if short_only && a.starts_with("--") {
+            return Err(ArgError::Unknown(a.clone()));
         }
         if a == "-" || !a.starts_with('-') {
             break;
@@ -2115,6 +2123,8 @@ fn privileged(
     };
     let mut user = "root".to_string();
     let mut keep_env = false;
+    // `--preserve-env=LIST` keeps only the variables it names.
+    let mut keep_only: Vec<String> = Vec::new();
     let mut chdir = None;
     let mut stdin = StdinOverride::Inherit;
     for (o, _) in &options {
@@ -2126,6 +2136,9 @@ fn privileged(
             }
             ("sudo", "preserve-env") => {
                 keep_env = true;
+                if let Some(list) = opt_value(o) {
+                    keep_only.extend(list.split(',').map(ToString::to_string));
+                }
                 None
             }
             ("sudo", "chdir") => {
@@ -2164,6 +2177,7 @@ fn privileged(
     let mut inner_env = if keep_env {
         env.iter()
             .filter(|(k, _)| !k.starts_with("LD_") && !k.starts_with("BASH_FUNC_"))
+            .filter(|(k, _)| keep_only.is_empty() || keep_only.contains(k))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     } else {
@@ -3121,6 +3135,8 @@ mod tests {
             &["exec", "-a", "-bash", "bash"],
             &["command", "-p", "psql"],
             &["ionice", "-p", "1"],
+            &["doas", "--u", "root", "psql"],
+            &["ssh", "--o", "x", "db1"],
         ] {
             assert_eq!(kinds_with(argv, &[], &[]), [Kind::Unknown], "{argv:?}");
         }
