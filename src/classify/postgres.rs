@@ -61,25 +61,48 @@ fn wrapper_findings(
     target: &Target,
 ) -> Vec<Finding> {
     let unknown = |detail: String| vec![Finding::new(Kind::Unknown, tool, target, detail)];
+    // pg_wrapper's own tests, regex for regex: `^--host\b`, `^-\w*h\w*$`, `^--port\b(?:=(\d+))?` with a value,
+    // `^-\w*p(\d+)?$` with a value, and `\bservice=` in any argument before `--`.
     let options: Vec<&String> = argv.iter().take_while(|a| *a != "--").collect();
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let long_is = |a: &str, name: &str| {
+        a.strip_prefix(name)
+            .is_some_and(|rest| !rest.starts_with(word))
+    };
     let explicit_host = env.contains_key("PGHOST")
         || options.iter().any(|a| {
-            a.starts_with("--host")
-                || (a.starts_with('-')
-                    && !a.starts_with("--")
-                    && a[1..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                    && a.contains('h'))
+            long_is(a, "--host")
+                || a.strip_prefix('-')
+                    .is_some_and(|r| !r.is_empty() && r.chars().all(word) && r.contains('h'))
         });
     if env.contains_key("PGCLUSTER") && !explicit_host {
-        return unknown("PGCLUSTER makes Debian's pg_wrapper pick the cluster, which gate does not resolve".into());
+        return unknown(
+            "PGCLUSTER makes Debian's pg_wrapper pick the cluster, which gate does not resolve"
+                .into(),
+        );
     }
-    let explicit_port = env.contains_key("PGPORT")
-        || options.iter().any(|a| {
-            a.starts_with("--port")
-                || (a.starts_with('-') && !a.starts_with("--") && a[1..].contains('p'))
+    let explicit_port = env.get("PGPORT").is_some_and(|p| !p.is_empty() && p != "0")
+        || options.iter().enumerate().any(|(i, a)| {
+            let has_next = i + 1 < options.len();
+            if let Some(rest) = a.strip_prefix("--port").filter(|r| !r.starts_with(word)) {
+                return rest
+                    .strip_prefix('=')
+                    .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
+                    || has_next;
+            }
+            a.strip_prefix('-').is_some_and(|r| {
+                let letters = r.trim_end_matches(|c: char| c.is_ascii_digit());
+                !r.starts_with('-')
+                    && letters.ends_with('p')
+                    && letters.chars().all(word)
+                    && (letters.len() < r.len() || has_next)
+            })
         });
-    let explicit_service =
-        env.contains_key("PGSERVICE") || options.iter().any(|a| a.contains("service="));
+    let explicit_service = env.contains_key("PGSERVICE")
+        || options.iter().any(|a| {
+            a.match_indices("service=")
+                .any(|(i, _)| i == 0 || !a[..i].ends_with(word))
+        });
     if explicit_host || explicit_port || explicit_service {
         return Vec::new();
     }
@@ -165,7 +188,10 @@ fn harmless_pager(pager: &str) -> bool {
 fn pager_findings(env: &BTreeMap<String, String>, pager_off: bool, tool: &Tool) -> Vec<Finding> {
     let mut out = Vec::new();
     let pager = env.get("PSQL_PAGER").or_else(|| env.get("PAGER"));
-    for (what, value) in [("PSQL_PAGER/PAGER", pager), ("PSQL_WATCH_PAGER", env.get("PSQL_WATCH_PAGER"))] {
+    for (what, value) in [
+        ("PSQL_PAGER/PAGER", pager),
+        ("PSQL_WATCH_PAGER", env.get("PSQL_WATCH_PAGER")),
+    ] {
         if let Some(v) = value
             && !v.trim().is_empty()
             && !harmless_pager(v)
@@ -197,7 +223,11 @@ fn psqlrc_candidates(base: &str) -> Vec<String> {
 
 /// The startup files (`process_psqlrc`): the system one in the compiled-in sysconfdir (gate also reads
 /// `PGSYSCONFDIR`'s, which the documentation names, though 15.18 ignores it), then `PSQLRC` or `~/.psqlrc`.
-fn startup_files(env: &BTreeMap<String, String>, tool: &Tool, sources: &dyn Sources) -> Vec<Finding> {
+fn startup_files(
+    env: &BTreeMap<String, String>,
+    tool: &Tool,
+    sources: &dyn Sources,
+) -> Vec<Finding> {
     let mut bases = vec![format!("{}/psqlrc", libpq::SYSCONFDIR)];
     if let Some(dir) = env.get("PGSYSCONFDIR").filter(|d| !d.is_empty()) {
         bases.push(format!("{dir}/psqlrc"));
@@ -210,6 +240,11 @@ fn startup_files(env: &BTreeMap<String, String>, tool: &Tool, sources: &dyn Sour
         },
         None => match libpq::home(env) {
             Some(home) => bases.push(format!("{home}/.psqlrc")),
+            // Without HOME, psql takes the home directory of its effective user from the password database, and
+            // gate does not know that user (`USER` is the requester's to set). On a real system /etc/passwd is
+            // always readable; when it is not there at all (the policy simulator's `NoSources`), there is no
+            // such home to look in.
+            None if sources.read_file("/etc/passwd").is_none() => {}
             None => out.push(tool.finding(
                 Kind::Unknown,
                 "HOME is not set, so psql finds ~/.psqlrc through the password database, which gate cannot see",
@@ -226,7 +261,8 @@ fn startup_files(env: &BTreeMap<String, String>, tool: &Tool, sources: &dyn Sour
                 continue;
             };
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let found = psql_meta::in_script(&path, || sql::analyse(&text, Dialect::Postgres, sources));
+            let found =
+                psql_meta::in_script(&path, || sql::analyse(&text, Dialect::Postgres, sources));
             if found.is_empty() {
                 out.push(tool.finding(Kind::Read, format!("startup file {path}: no statements")));
             }
@@ -237,12 +273,18 @@ fn startup_files(env: &BTreeMap<String, String>, tool: &Tool, sources: &dyn Sour
 }
 
 fn sql_finding(tool: &Tool, f: SqlFinding) -> Finding {
-    tool.finding(f.kind, f.detail).with_risk(f.risk).with_objects(f.objects)
+    tool.finding(f.kind, f.detail)
+        .with_risk(f.risk)
+        .with_objects(f.objects)
 }
 
 /// `psql`: SQL and backslash commands from `-c`, `-f`, stdin and the startup files, in psql's order, and what
 /// its output options do.
-pub fn psql(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sources) -> Vec<Finding> {
+pub fn psql(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+) -> Vec<Finding> {
     let no_target = Target::default();
     let early = Tool {
         name: "psql",
@@ -250,7 +292,9 @@ pub fn psql(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sourc
         dialect: Dialect::Postgres,
     };
     // startup.c answers these before reading any other option.
-    if argv.first().is_some_and(|a| a == "-?" || a == "--version" || a == "-V")
+    if argv
+        .first()
+        .is_some_and(|a| a == "-?" || a == "--version" || a == "-V")
         || (argv.len() == 1 && argv[0] == "--help")
     {
         return vec![early.finding(Kind::Read, "prints psql's own help or version")];
@@ -268,8 +312,15 @@ pub fn psql(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sourc
             Param::Plain("host", args::last(&parsed, "host")),
             Param::Plain("port", args::last(&parsed, "port")),
             Param::Plain("user", user),
-            Param::Expand(if list && dbname.is_none() { Some("postgres") } else { dbname }),
-            Param::Plain("client_encoding", env.get("PGCLIENTENCODING").map(String::as_str)),
+            Param::Expand(if list && dbname.is_none() {
+                Some("postgres")
+            } else {
+                dbname
+            }),
+            Param::Plain(
+                "client_encoding",
+                env.get("PGCLIENTENCODING").map(String::as_str),
+            ),
         ],
         env,
         sources,
@@ -316,7 +367,9 @@ pub fn psql(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sourc
                 findings.extend(psql_meta::set_variable(var, val).map(|f| sql_finding(&tool, f)));
             }
             "pset" => {
-                let (option, val) = value.split_once('=').map_or((value, None), |(o, v)| (o, Some(v)));
+                let (option, val) = value
+                    .split_once('=')
+                    .map_or((value, None), |(o, v)| (o, Some(v)));
                 match psql_meta::pset(option, val) {
                     Some(f) => findings.push(sql_finding(&tool, f)),
                     None if option == "pager" => pager_off = true,
@@ -349,7 +402,9 @@ pub fn psql(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sourc
             }
         } else {
             let path = value.to_string();
-            findings.extend(psql_meta::in_script(&path, || tool.script_file(&path, sources)));
+            findings.extend(psql_meta::in_script(&path, || {
+                tool.script_file(&path, sources)
+            }));
         }
     }
     if actions.is_empty() {
@@ -597,16 +652,28 @@ pub fn pg_dump(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> 
 }
 
 /// [`pg_dump`] with the files libpq and Debian's wrapper may read (`mod.rs` should call this one).
-pub fn pg_dump_with(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sources) -> Vec<Finding> {
+pub fn pg_dump_with(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+) -> Vec<Finding> {
     if prints_help(argv) {
-        return vec![Finding::new(Kind::Read, "pg_dump", &Target::default(), "prints pg_dump's help or version")];
+        return vec![Finding::new(
+            Kind::Read,
+            "pg_dump",
+            &Target::default(),
+            "prints pg_dump's help or version",
+        )];
     }
     let parsed = match args::parse_strict(argv, PG_DUMP, style(env)) {
         Ok(p) => p,
         Err(e) => return bad_args("pg_dump", &e),
     };
     if args::has(&parsed, "help") || args::has(&parsed, "version") {
-        return bad_args("pg_dump", &ArgError::Unknown("--help/--version after other options".into()));
+        return bad_args(
+            "pg_dump",
+            &ArgError::Unknown("--help/--version after other options".into()),
+        );
     }
     let mut positionals = args::positionals(&parsed);
     let dbname = args::last(&parsed, "dbname").or_else(|| positionals.next());
@@ -643,16 +710,31 @@ pub fn pg_dumpall(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Findin
 }
 
 /// [`pg_dumpall`] with the files libpq and Debian's wrapper may read (`mod.rs` should call this one).
-pub fn pg_dumpall_with(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sources) -> Vec<Finding> {
+pub fn pg_dumpall_with(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+) -> Vec<Finding> {
     if prints_help(argv) {
-        return vec![Finding::new(Kind::Read, "pg_dumpall", &Target::default(), "prints pg_dumpall's help or version")];
+        return vec![Finding::new(
+            Kind::Read,
+            "pg_dumpall",
+            &Target::default(),
+            "prints pg_dumpall's help or version",
+        )];
     }
     let parsed = match args::parse_strict(argv, PG_DUMPALL, style(env)) {
         Ok(p) => p,
         Err(e) => return bad_args("pg_dumpall", &e),
     };
-    if args::has(&parsed, "help") || args::has(&parsed, "version") || args::positionals(&parsed).next().is_some() {
-        return bad_args("pg_dumpall", &ArgError::Unknown("an argument pg_dumpall does not take".into()));
+    if args::has(&parsed, "help")
+        || args::has(&parsed, "version")
+        || args::positionals(&parsed).next().is_some()
+    {
+        return bad_args(
+            "pg_dumpall",
+            &ArgError::Unknown("an argument pg_dumpall does not take".into()),
+        );
     }
     // pg_dumpall's connectDatabase: the connection string's fields first, the flags after them.
     let resolved = libpq::resolve(
@@ -673,11 +755,17 @@ pub fn pg_dumpall_with(argv: &[String], env: &BTreeMap<String, String>, sources:
     let (risk, detail) = if args::has(&parsed, "roles-only") {
         (Risk::Critical, "dump of every role, with password hashes")
     } else if args::has(&parsed, "globals-only") {
-        (Risk::Critical, "dump of roles and tablespaces, with password hashes")
+        (
+            Risk::Critical,
+            "dump of roles and tablespaces, with password hashes",
+        )
     } else if args::has(&parsed, "tablespaces-only") {
         (Risk::Moderate, "dump of the tablespace definitions")
     } else if args::has(&parsed, "schema-only") {
-        (Risk::Critical, "schema-only dump of every database, with every role")
+        (
+            Risk::Critical,
+            "schema-only dump of every database, with every role",
+        )
     } else {
         (Risk::Critical, "dump of every database and every role")
     };
@@ -693,22 +781,40 @@ pub fn pg_restore(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Findin
 }
 
 /// [`pg_restore`] with the files libpq and Debian's wrapper may read (`mod.rs` should call this one).
-pub fn pg_restore_with(argv: &[String], env: &BTreeMap<String, String>, sources: &dyn Sources) -> Vec<Finding> {
+pub fn pg_restore_with(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+) -> Vec<Finding> {
     if prints_help(argv) {
-        return vec![Finding::new(Kind::Read, "pg_restore", &Target::default(), "prints pg_restore's help or version")];
+        return vec![Finding::new(
+            Kind::Read,
+            "pg_restore",
+            &Target::default(),
+            "prints pg_restore's help or version",
+        )];
     }
     let parsed = match args::parse_strict(argv, PG_RESTORE, style(env)) {
         Ok(p) => p,
         Err(e) => return bad_args("pg_restore", &e),
     };
-    if args::has(&parsed, "help") || args::has(&parsed, "version") || args::positionals(&parsed).nth(1).is_some() {
-        return bad_args("pg_restore", &ArgError::Unknown("an argument pg_restore does not take".into()));
+    if args::has(&parsed, "help")
+        || args::has(&parsed, "version")
+        || args::positionals(&parsed).nth(1).is_some()
+    {
+        return bad_args(
+            "pg_restore",
+            &ArgError::Unknown("an argument pg_restore does not take".into()),
+        );
     }
     let dbname = args::last(&parsed, "dbname");
     let resolved = dump_connection(&parsed, dbname, env, sources);
     let target = resolved.target.clone();
     let objects = dump_objects(&parsed);
-    let archive = args::positionals(&parsed).next().unwrap_or("stdin").to_string();
+    let archive = args::positionals(&parsed)
+        .next()
+        .unwrap_or("stdin")
+        .to_string();
     let out_file = args::last(&parsed, "file").filter(|f| *f != "-");
     if dbname.is_none() {
         // No connection is made: only the archive is read.
@@ -730,7 +836,12 @@ pub fn pg_restore_with(argv: &[String], env: &BTreeMap<String, String>, sources:
     let mut findings = connection_findings("pg_restore", &resolved);
     findings.extend(wrapper_findings("pg_restore", argv, env, sources, &target));
     if args::has(&parsed, "list") {
-        findings.push(Finding::new(Kind::Read, "pg_restore", &target, format!("lists the contents of {archive}")));
+        findings.push(Finding::new(
+            Kind::Read,
+            "pg_restore",
+            &target,
+            format!("lists the contents of {archive}"),
+        ));
         return findings;
     }
     findings.extend(role_finding("pg_restore", &parsed, &target));
@@ -821,14 +932,22 @@ pub fn db_admin_with(
 ) -> Vec<Finding> {
     let table = if tool == "dropdb" { DROPDB } else { CREATEDB };
     if prints_help(argv) {
-        return vec![Finding::new(Kind::Read, tool, &Target::default(), format!("prints {tool}'s help or version"))];
+        return vec![Finding::new(
+            Kind::Read,
+            tool,
+            &Target::default(),
+            format!("prints {tool}'s help or version"),
+        )];
     }
     let parsed = match args::parse_strict(argv, table, style(env)) {
         Ok(p) => p,
         Err(e) => return bad_args(tool, &e),
     };
     if args::has(&parsed, "help") || args::has(&parsed, "version") {
-        return bad_args(tool, &ArgError::Unknown("--help/--version after other options".into()));
+        return bad_args(
+            tool,
+            &ArgError::Unknown("--help/--version after other options".into()),
+        );
     }
     let mut positionals = args::positionals(&parsed);
     let name = positionals.next().map(str::to_string);
@@ -850,13 +969,25 @@ pub fn db_admin_with(
     let mut target = resolved.target.clone();
     let mut findings = connection_findings(tool, &resolved);
     findings.extend(wrapper_findings(tool, argv, env, sources, &target));
-    let Some(name) = name.or_else(|| (tool == "createdb").then(|| target.user.clone()).flatten()) else {
-        findings.push(Finding::new(Kind::Unknown, tool, &target, "no database named"));
+    let Some(name) = name.or_else(|| (tool == "createdb").then(|| target.user.clone()).flatten())
+    else {
+        findings.push(Finding::new(
+            Kind::Unknown,
+            tool,
+            &target,
+            "no database named",
+        ));
         return findings;
     };
     target.database = Some(name.clone());
     let finding = if tool == "dropdb" {
-        Finding::new(Kind::DestructiveWrite, tool, &target, "drops a whole database").with_risk(Risk::Critical)
+        Finding::new(
+            Kind::DestructiveWrite,
+            tool,
+            &target,
+            "drops a whole database",
+        )
+        .with_risk(Risk::Critical)
     } else {
         Finding::new(Kind::SchemaChange, tool, &target, "creates a database")
     };
@@ -943,7 +1074,17 @@ mod tests {
     #[test]
     fn psql_sources() {
         let f = psql(
-            &s(&["-X", "-h", "h", "app", "ops", "-c", "SELECT 1", "-c", "\\d items"]),
+            &s(&[
+                "-X",
+                "-h",
+                "h",
+                "app",
+                "ops",
+                "-c",
+                "SELECT 1",
+                "-c",
+                "\\d items",
+            ]),
             &BTreeMap::new(),
             &NoSources,
         );
@@ -1007,16 +1148,34 @@ mod tests {
         assert_eq!(k(&["--frobnicate", "-c", "SELECT 1"]), [Kind::Unknown]);
         // `--e` could be --echo-all, --echo-errors, --echo-queries, --echo-hidden or --expanded.
         assert_eq!(k(&["--e", "-c", "SELECT 1"]), [Kind::Unknown]);
-        assert_eq!(k(&["-o", "|touch /tmp/x", "-c", "SELECT 1"]), [Kind::Read, Kind::CodeExecution]);
-        assert_eq!(k(&["--out=/tmp/x", "-c", "SELECT 1"]), [Kind::Read, Kind::DataExport]);
-        assert_eq!(k(&["-L", "/tmp/log", "-c", "SELECT 1"]), [Kind::Read, Kind::DataExport]);
+        assert_eq!(
+            k(&["-o", "|touch /tmp/x", "-c", "SELECT 1"]),
+            [Kind::Read, Kind::CodeExecution]
+        );
+        assert_eq!(
+            k(&["--out=/tmp/x", "-c", "SELECT 1"]),
+            [Kind::Read, Kind::DataExport]
+        );
+        assert_eq!(
+            k(&["-L", "/tmp/log", "-c", "SELECT 1"]),
+            [Kind::Read, Kind::DataExport]
+        );
         // -o acts while the options are read, so even -V after it runs the pipe.
         assert_eq!(k(&["-o", "|id", "-V"]), [Kind::Read, Kind::CodeExecution]);
         assert_eq!(k(&["-V"]), [Kind::Read]);
         assert_eq!(k(&["--help=commands"]), [Kind::Read]);
-        assert_eq!(k(&["-v", "ON_ERROR_STOP=1", "-c", "SELECT 1"]), [Kind::Read]);
-        assert_eq!(k(&["-v", "PROMPT1=%`id`", "-c", "SELECT 1"]), [Kind::Read, Kind::CodeExecution]);
-        assert_eq!(k(&["--set=HISTFILE=/tmp/h", "-c", "SELECT 1"]), [Kind::Read, Kind::Unknown]);
+        assert_eq!(
+            k(&["-v", "ON_ERROR_STOP=1", "-c", "SELECT 1"]),
+            [Kind::Read]
+        );
+        assert_eq!(
+            k(&["-v", "PROMPT1=%`id`", "-c", "SELECT 1"]),
+            [Kind::Read, Kind::CodeExecution]
+        );
+        assert_eq!(
+            k(&["--set=HISTFILE=/tmp/h", "-c", "SELECT 1"]),
+            [Kind::Read, Kind::Unknown]
+        );
         assert_eq!(k(&["-S", "-c", "SELECT 1"]), [Kind::Read, Kind::Unknown]);
         let posix = home_env(&[("POSIXLY_CORRECT", "1")]);
         let f = psql(&s(&["-X", "app", "-c", "SELECT 1"]), &posix, &Tty);
@@ -1026,16 +1185,28 @@ mod tests {
     #[test]
     fn pagers() {
         let k = |env: &BTreeMap<String, String>, a: &[&str]| kinds(&psql(&s(a), env, &NoSources));
-        assert_eq!(k(&home_env(&[("PAGER", "less -S")]), &["-c", "SELECT 1"]), [Kind::Read]);
         assert_eq!(
-            k(&home_env(&[("PAGER", "sh -c 'touch /tmp/p'")]), &["-c", "SELECT 1"]),
+            k(&home_env(&[("PAGER", "less -S")]), &["-c", "SELECT 1"]),
+            [Kind::Read]
+        );
+        assert_eq!(
+            k(
+                &home_env(&[("PAGER", "sh -c 'touch /tmp/p'")]),
+                &["-c", "SELECT 1"]
+            ),
             [Kind::Read, Kind::Unknown]
         );
         assert_eq!(
-            k(&home_env(&[("PSQL_PAGER", "evil")]), &["-P", "pager=off", "-c", "SELECT 1"]),
+            k(
+                &home_env(&[("PSQL_PAGER", "evil")]),
+                &["-P", "pager=off", "-c", "SELECT 1"]
+            ),
             [Kind::Read]
         );
-        assert_eq!(k(&home_env(&[("PAGER", "")]), &["-c", "SELECT 1"]), [Kind::Read]);
+        assert_eq!(
+            k(&home_env(&[("PAGER", "")]), &["-c", "SELECT 1"]),
+            [Kind::Read]
+        );
     }
 
     struct Rc(&'static [(&'static str, &'static str)]);
@@ -1044,62 +1215,176 @@ mod tests {
             crate::classify::StdinView::Terminal
         }
         fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-            self.0.iter().find(|(p, _)| *p == path).map(|(_, t)| t.as_bytes().to_vec())
+            self.0
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, t)| t.as_bytes().to_vec())
         }
     }
 
     #[test]
     fn startup_files_are_inputs() {
         let env = home_env(&[]);
-        let run = |files: &'static [(&'static str, &'static str)], a: &[&str], env: &BTreeMap<String, String>| {
-            kinds(&psql(&s(a), env, &Rc(files)))
-        };
-        let harmless: &[(&str, &str)] = &[("/home/u/.psqlrc", "\\set QUIET 1\n\\pset null '(null)'\n")];
+        let run =
+            |files: &'static [(&'static str, &'static str)],
+             a: &[&str],
+             env: &BTreeMap<String, String>| { kinds(&psql(&s(a), env, &Rc(files))) };
+        let harmless: &[(&str, &str)] =
+            &[("/home/u/.psqlrc", "\\set QUIET 1\n\\pset null '(null)'\n")];
         assert_eq!(run(harmless, &["-c", "SELECT 1"], &env), [Kind::Read]);
         let evil: &[(&str, &str)] = &[("/home/u/.psqlrc-15.8", "DROP TABLE t;\n")];
-        assert_eq!(run(evil, &["-c", "SELECT 1"], &env), [Kind::Read, Kind::DestructiveWrite]);
+        assert_eq!(
+            run(evil, &["-c", "SELECT 1"], &env),
+            [Kind::Read, Kind::DestructiveWrite]
+        );
         assert_eq!(run(evil, &["-X", "-c", "SELECT 1"], &env), [Kind::Read]);
         let system: &[(&str, &str)] = &[("/etc/postgresql-common/psqlrc-17", "\\! id\n")];
-        assert_eq!(run(system, &["-c", "SELECT 1"], &env), [Kind::Read, Kind::CodeExecution]);
-        let custom: &[(&str, &str)] = &[("/home/u/rc/custom", "\\ir more.sql\n"), ("/home/u/rc/more.sql", "TRUNCATE t;")];
+        assert_eq!(
+            run(system, &["-c", "SELECT 1"], &env),
+            [Kind::Read, Kind::CodeExecution]
+        );
+        let custom: &[(&str, &str)] = &[
+            ("/home/u/rc/custom", "\\ir more.sql\n"),
+            ("/home/u/rc/more.sql", "TRUNCATE t;"),
+        ];
         let with_rc = home_env(&[("PSQLRC", "~/rc/custom")]);
-        assert_eq!(run(custom, &["-c", "SELECT 1"], &with_rc), [Kind::Read, Kind::DestructiveWrite]);
+        assert_eq!(
+            run(custom, &["-c", "SELECT 1"], &with_rc),
+            [Kind::Read, Kind::DestructiveWrite]
+        );
         // Without HOME psql asks the password database: gate cannot follow.
-        assert_eq!(run(harmless, &["-c", "SELECT 1"], &BTreeMap::new()), [Kind::Read, Kind::Unknown]);
+        let passwd: &[(&str, &str)] = &[("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n")];
+        assert_eq!(
+            run(passwd, &["-c", "SELECT 1"], &BTreeMap::new()),
+            [Kind::Read, Kind::Unknown]
+        );
         // -l reads the startup files too.
-        assert_eq!(run(evil, &["-l"], &env), [Kind::Read, Kind::DestructiveWrite]);
+        assert_eq!(
+            run(evil, &["-l"], &env),
+            [Kind::Read, Kind::DestructiveWrite]
+        );
     }
 
     #[test]
     fn connection_settings() {
         let env = home_env(&[("PGOPTIONS", "-c standard_conforming_strings=off")]);
-        assert_eq!(kinds(&psql(&s(&["-X", "-c", "SELECT 1"]), &env, &NoSources)), [Kind::Read, Kind::Unknown]);
+        assert_eq!(
+            kinds(&psql(&s(&["-X", "-c", "SELECT 1"]), &env, &NoSources)),
+            [Kind::Read, Kind::Unknown]
+        );
         let env = home_env(&[]);
-        let f = psql(&s(&["-X", "options='-c role=admin' dbname=app", "-c", "SELECT 1"]), &env, &NoSources);
+        let f = psql(
+            &s(&["-X", "options='-c role=admin' dbname=app", "-c", "SELECT 1"]),
+            &env,
+            &NoSources,
+        );
         assert_eq!(kinds(&f), [Kind::Read, Kind::PrivilegeSwitch]);
-        let f = psql(&s(&["-X", "-h", "flag", "host=conn dbname=app", "-c", "SELECT 1"]), &env, &NoSources);
+        let f = psql(
+            &s(&["-X", "-h", "flag", "host=conn dbname=app", "-c", "SELECT 1"]),
+            &env,
+            &NoSources,
+        );
         assert_eq!(f[0].target.host.as_deref(), Some("conn"));
-        let f = psql(&s(&["-X", "-d", "postgresql://h/app?sslmod=require", "-c", "SELECT 1"]), &env, &NoSources);
+        let f = psql(
+            &s(&[
+                "-X",
+                "-d",
+                "postgresql://h/app?sslmod=require",
+                "-c",
+                "SELECT 1",
+            ]),
+            &env,
+            &NoSources,
+        );
         assert_eq!(kinds(&f), [Kind::Read, Kind::Unknown]);
         let env = home_env(&[("PGCLUSTER", "15/main")]);
-        assert_eq!(kinds(&psql(&s(&["-X", "-c", "SELECT 1"]), &env, &NoSources)), [Kind::Read, Kind::Unknown]);
+        assert_eq!(
+            kinds(&psql(&s(&["-X", "-c", "SELECT 1"]), &env, &NoSources)),
+            [Kind::Read, Kind::Unknown]
+        );
         let env = home_env(&[("PGFROB", "1")]);
-        assert_eq!(kinds(&psql(&s(&["-X", "-c", "SELECT 1"]), &env, &NoSources)), [Kind::Read, Kind::Unknown]);
+        assert_eq!(
+            kinds(&psql(&s(&["-X", "-c", "SELECT 1"]), &env, &NoSources)),
+            [Kind::Read, Kind::Unknown]
+        );
     }
 
     #[test]
     fn dump_tools() {
         let env = BTreeMap::new();
-        assert_eq!(kinds(&pg_dump(&s(&["--sche", "app"]), &env)), [Kind::Unknown]);
-        assert_eq!(kinds(&pg_dump(&s(&["--schema-o", "app"]), &env)), [Kind::DataExport]);
-        assert_eq!(kinds(&pg_dump(&s(&["--role=admin", "app"]), &env)), [Kind::DataExport, Kind::PrivilegeSwitch]);
-        assert_eq!(kinds(&pg_restore(&s(&["--dbn=app", "x.dump"]), &env)), [Kind::BulkWrite]);
-        assert_eq!(kinds(&pg_restore(&s(&["-f", "-", "x.dump"]), &env)), [Kind::Read]);
-        assert_eq!(kinds(&pg_restore(&s(&["-f", "out.sql", "x.dump"]), &env)), [Kind::DataExport]);
-        assert_eq!(kinds(&pg_restore(&s(&["--bogus", "x.dump"]), &env)), [Kind::Unknown]);
-        assert_eq!(kinds(&pg_dumpall(&s(&["-f", "all.sql"]), &env)), [Kind::DataExport]);
-        assert_eq!(kinds(&db_admin("dropdb", &s(&["--if-e", "shop"]), &env)), [Kind::DestructiveWrite]);
-        assert_eq!(kinds(&db_admin("createdb", &s(&["--strat=wal_log", "shop"]), &env)), [Kind::SchemaChange]);
-        assert_eq!(kinds(&db_admin("dropdb", &s(&["-x", "shop"]), &env)), [Kind::Unknown]);
+        assert_eq!(
+            kinds(&pg_dump(&s(&["--sche", "app"]), &env)),
+            [Kind::Unknown]
+        );
+        assert_eq!(
+            kinds(&pg_dump(&s(&["--schema-o", "app"]), &env)),
+            [Kind::DataExport]
+        );
+        assert_eq!(
+            kinds(&pg_dump(&s(&["--role=admin", "app"]), &env)),
+            [Kind::DataExport, Kind::PrivilegeSwitch]
+        );
+        assert_eq!(
+            kinds(&pg_restore(&s(&["--dbn=app", "x.dump"]), &env)),
+            [Kind::BulkWrite]
+        );
+        assert_eq!(
+            kinds(&pg_restore(&s(&["-f", "-", "x.dump"]), &env)),
+            [Kind::Read]
+        );
+        assert_eq!(
+            kinds(&pg_restore(&s(&["-f", "out.sql", "x.dump"]), &env)),
+            [Kind::DataExport]
+        );
+        assert_eq!(
+            kinds(&pg_restore(&s(&["--bogus", "x.dump"]), &env)),
+            [Kind::Unknown]
+        );
+        assert_eq!(
+            kinds(&pg_dumpall(&s(&["-f", "all.sql"]), &env)),
+            [Kind::DataExport]
+        );
+        assert_eq!(
+            kinds(&db_admin("dropdb", &s(&["--if-e", "shop"]), &env)),
+            [Kind::DestructiveWrite]
+        );
+        assert_eq!(
+            kinds(&db_admin(
+                "createdb",
+                &s(&["--strat=wal_log", "shop"]),
+                &env
+            )),
+            [Kind::SchemaChange]
+        );
+        assert_eq!(
+            kinds(&db_admin("dropdb", &s(&["-x", "shop"]), &env)),
+            [Kind::Unknown]
+        );
+    }
+
+    #[test]
+    fn debian_wrapper_files() {
+        let files: &[(&str, &str)] = &[("/home/u/.postgresqlrc", "# comment\n15 main app\n")];
+        let env = home_env(&[]);
+        let k = |a: &[&str], env: &BTreeMap<String, String>| kinds(&psql(&s(a), env, &Rc(files)));
+        assert_eq!(
+            k(&["-X", "-c", "SELECT 1"], &env),
+            [Kind::Read, Kind::Unknown]
+        );
+        // An explicit host or port keeps pg_wrapper from consulting it.
+        assert_eq!(k(&["-X", "-h", "db", "-c", "SELECT 1"], &env), [Kind::Read]);
+        assert_eq!(k(&["-X", "-p5433", "-c", "SELECT 1"], &env), [Kind::Read]);
+        assert_eq!(
+            k(&["-X", "service=x", "-c", "SELECT 1"], &env)[0],
+            Kind::Read
+        );
+        let comments: &[(&str, &str)] = &[(
+            "/etc/postgresql-common/user_clusters",
+            "# only comments\n\n",
+        )];
+        assert_eq!(
+            kinds(&psql(&s(&["-X", "-c", "SELECT 1"]), &env, &Rc(comments))),
+            [Kind::Read]
+        );
     }
 }

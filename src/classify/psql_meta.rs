@@ -28,6 +28,8 @@ struct Session {
     home: Option<String>,
     /// The script being read, innermost last, as psql names it (`pset.inputfile`): `\ir` is relative to it.
     scripts: Vec<String>,
+    /// `\i -` has consumed standard input.
+    stdin_read: bool,
 }
 
 thread_local! {
@@ -377,7 +379,9 @@ pub(crate) fn set_variable(name: &str, value: &str) -> Option<SqlFinding> {
         "PROMPT1" | "PROMPT2" | "PROMPT3" if !value.contains('`') => None,
         "PROMPT1" | "PROMPT2" | "PROMPT3" => Some(SqlFinding::new(
             Kind::CodeExecution,
-            format!("{name} holds a backquoted shell command, which psql runs each time it prompts"),
+            format!(
+                "{name} holds a backquoted shell command, which psql runs each time it prompts"
+            ),
         )),
         "HISTFILE" => Some(SqlFinding::new(
             Kind::Unknown,
@@ -424,7 +428,10 @@ pub fn command(command: &str, sources: &dyn Sources, depth: usize) -> Vec<SqlFin
                 return out;
             }
             if !sql_part.trim().is_empty() {
-                out.extend(sql::statement(sql_part.trim().trim_end_matches(';'), Dialect::Postgres));
+                out.extend(sql::statement(
+                    sql_part.trim().trim_end_matches(';'),
+                    Dialect::Postgres,
+                ));
             }
             if more.is_empty() {
                 return out;
@@ -453,7 +460,9 @@ fn word_findings(name: &str, words: &[Word]) -> Vec<SqlFinding> {
     if words.iter().any(|w| w.variable) {
         out.push(SqlFinding::new(
             Kind::Unknown,
-            format!("an argument of \\{name} holds a psql variable or escape gate does not substitute"),
+            format!(
+                "an argument of \\{name} holds a psql variable or escape gate does not substitute"
+            ),
         ));
     }
     out
@@ -518,7 +527,9 @@ fn one_command<'a>(
         "!" => one(Kind::CodeExecution, "\\! runs a shell command"),
         "e" | "edit" | "ef" | "ev" => one(
             Kind::CodeExecution,
-            format!("\\{name} starts an editor ($PSQL_EDITOR, $EDITOR or $VISUAL) through the shell"),
+            format!(
+                "\\{name} starts an editor ($PSQL_EDITOR, $EDITOR or $VISUAL) through the shell"
+            ),
         ),
         "gexec" => one(Kind::CodeExecution, "\\gexec runs query results as SQL"),
         "o" | "out" | "g" | "gx" | "w" | "write" => output(name, &words),
@@ -531,6 +542,7 @@ fn one_command<'a>(
         },
         "i" | "include" | "ir" | "include_relative" => match first {
             None => one(Kind::Unknown, format!("\\{name} without a file name")),
+            Some("-") => include_stdin(name, sources),
             Some(file) => {
                 let resolved = if name.starts_with("ir") || name == "include_relative" {
                     relative_include(file)
@@ -539,7 +551,13 @@ fn one_command<'a>(
                 };
                 match resolved {
                     Ok(path) => in_script(&path, || {
-                        sql::include(&path, &format!("\\{name}"), Dialect::Postgres, sources, depth)
+                        sql::include(
+                            &path,
+                            &format!("\\{name}"),
+                            Dialect::Postgres,
+                            sources,
+                            depth,
+                        )
                     }),
                     Err(why) => one(Kind::Unknown, format!("\\{name}: {why}")),
                 }
@@ -557,7 +575,10 @@ fn one_command<'a>(
         ),
         "lo_import" => one(Kind::Write, "\\lo_import loads a file into a large object"),
         "lo_unlink" => one(Kind::DestructiveWrite, "\\lo_unlink deletes a large object"),
-        "password" => one(Kind::PermissionChange, "\\password changes a role's password"),
+        "password" => one(
+            Kind::PermissionChange,
+            "\\password changes a role's password",
+        ),
         "setenv" => one(
             Kind::Unknown,
             "\\setenv changes the environment of the shell commands, pager and editor psql starts later",
@@ -569,7 +590,9 @@ fn one_command<'a>(
         "encoding" => match first {
             Some(enc) if !crate::classify::postgres::safe_client_encoding(enc) => one(
                 Kind::Unknown,
-                format!("\\encoding {enc}: gate reads SQL as UTF-8 and cannot see how the server splits it"),
+                format!(
+                    "\\encoding {enc}: gate reads SQL as UTF-8 and cannot see how the server splits it"
+                ),
             ),
             _ => Vec::new(),
         },
@@ -625,7 +648,9 @@ fn output(name: &str, words: &[Word]) -> Vec<SqlFinding> {
             if option.is_empty() {
                 continue;
             }
-            let (n, v) = option.split_once('=').map_or((option, None), |(n, v)| (n, Some(v)));
+            let (n, v) = option
+                .split_once('=')
+                .map_or((option, None), |(n, v)| (n, Some(v)));
             out.extend(pset(n, v));
         }
         words = &words[end + 1..];
@@ -644,12 +669,50 @@ fn output(name: &str, words: &[Word]) -> Vec<SqlFinding> {
     out
 }
 
+/// `\i -`: psql reads its standard input until EOF or `\q`. It can only do so once, so a second `\i -` is left
+/// `unknown` rather than followed.
+fn include_stdin(name: &str, sources: &dyn Sources) -> Vec<SqlFinding> {
+    let first = SESSION.with(|s| !std::mem::replace(&mut s.borrow_mut().stdin_read, true));
+    if !first {
+        return one(
+            Kind::Unknown,
+            format!("\\{name} - reads standard input a second time"),
+        );
+    }
+    match sources.stdin() {
+        crate::classify::StdinView::Bytes { bytes, complete } => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let mut found = in_script("<stdin>", || {
+                sql::analyse(&text, Dialect::Postgres, sources)
+            });
+            if !complete {
+                found.push(SqlFinding::new(
+                    Kind::Unknown,
+                    "stdin is larger than gate reads",
+                ));
+            }
+            if found.is_empty() {
+                found = one(Kind::Read, format!("\\{name} -: stdin holds no statements"));
+            }
+            found
+        }
+        crate::classify::StdinView::Terminal => one(
+            Kind::Unknown,
+            format!("\\{name} - reads an interactive terminal gate cannot see"),
+        ),
+        crate::classify::StdinView::Unreadable(why) => one(
+            Kind::Unknown,
+            format!("\\{name} -: cannot read stdin: {why}"),
+        ),
+    }
+}
+
 fn change_directory(dir: Option<&str>) -> Vec<SqlFinding> {
     let target = match dir {
         Some(d) => resolve_path(d),
-        None => SESSION
-            .with(|s| s.borrow().home.clone())
-            .ok_or_else(|| "a bare \\cd goes to the home directory, and HOME is not set".to_string()),
+        None => SESSION.with(|s| s.borrow().home.clone()).ok_or_else(|| {
+            "a bare \\cd goes to the home directory, and HOME is not set".to_string()
+        }),
     };
     SESSION.with(|s| {
         let mut s = s.borrow_mut();
@@ -664,7 +727,9 @@ fn change_directory(dir: Option<&str>) -> Vec<SqlFinding> {
     one(
         Kind::Unknown,
         match target {
-            Ok(path) => format!("\\cd changes psql's working directory to {path}; gate follows it, but it is client state, not a read"),
+            Ok(path) => format!(
+                "\\cd changes psql's working directory to {path}; gate follows it, but it is client state, not a read"
+            ),
             Err(why) => format!("\\cd: {why}"),
         },
     )
@@ -712,21 +777,32 @@ fn copy(line: &str) -> Vec<SqlFinding> {
     let source = line[..at - direction.len() - 1].trim();
     if let Some(query) = source.strip_prefix('(') {
         let query = query.trim_end().trim_end_matches(')');
-        out.extend(sql::statement(query, Dialect::Postgres).into_iter().filter(|f| f.kind != Kind::Read));
+        out.extend(
+            sql::statement(query, Dialect::Postgres)
+                .into_iter()
+                .filter(|f| f.kind != Kind::Read),
+        );
     }
     let target = lower[at..].trim_start();
-    let word: String = target
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let word: String = target.chars().take_while(|c| !c.is_whitespace()).collect();
     let found = match (direction, word.as_str()) {
-        (_, "program") => SqlFinding::new(Kind::CodeExecution, "\\copy … program runs a shell command"),
-        ("from", "stdin" | "pstdin") => SqlFinding::new(Kind::Write, "\\copy from stdin loads rows"),
-        ("from", _) => SqlFinding::new(Kind::Write, format!("\\copy loads rows from the file {word}")),
+        (_, "program") => {
+            SqlFinding::new(Kind::CodeExecution, "\\copy … program runs a shell command")
+        }
+        ("from", "stdin" | "pstdin") => {
+            SqlFinding::new(Kind::Write, "\\copy from stdin loads rows")
+        }
+        ("from", _) => SqlFinding::new(
+            Kind::Write,
+            format!("\\copy loads rows from the file {word}"),
+        ),
         (_, "stdout" | "pstdout") => {
             SqlFinding::new(Kind::DataExport, "\\copy to stdout exports rows")
         }
-        _ => SqlFinding::new(Kind::DataExport, format!("\\copy writes rows to the file {word}")),
+        _ => SqlFinding::new(
+            Kind::DataExport,
+            format!("\\copy writes rows to the file {word}"),
+        ),
     };
     out.push(found);
     out
@@ -738,7 +814,10 @@ mod tests {
     use crate::classify::{NoSources, StdinView};
 
     fn kinds(line: &str) -> Vec<Kind> {
-        let mut k: Vec<Kind> = command(line, &NoSources, 0).iter().map(|f| f.kind).collect();
+        let mut k: Vec<Kind> = command(line, &NoSources, 0)
+            .iter()
+            .map(|f| f.kind)
+            .collect();
         k.sort();
         k.dedup();
         k
@@ -769,7 +848,10 @@ mod tests {
     #[test]
     fn several_commands_on_one_line() {
         assert_eq!(kinds("echo a \\! id"), [Kind::Read, Kind::CodeExecution]);
-        assert_eq!(kinds("x \\\\ DROP TABLE t"), [Kind::Read, Kind::DestructiveWrite]);
+        assert_eq!(
+            kinds("x \\\\ DROP TABLE t"),
+            [Kind::Read, Kind::DestructiveWrite]
+        );
         assert_eq!(kinds("o |cat \\x"), [Kind::CodeExecution]);
     }
 
@@ -816,7 +898,10 @@ mod tests {
             StdinView::Terminal
         }
         fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-            self.0.iter().find(|(p, _)| *p == path).map(|(_, t)| t.as_bytes().to_vec())
+            self.0
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, t)| t.as_bytes().to_vec())
         }
     }
 
@@ -831,7 +916,10 @@ mod tests {
             ("/home/u/h.sql", "TRUNCATE t;\n"),
         ]);
         let found = in_script("sql/main.sql", || command("ir lib/inner.sql", &files, 0));
-        assert!(found.iter().any(|f| f.kind == Kind::DestructiveWrite), "{found:?}");
+        assert!(
+            found.iter().any(|f| f.kind == Kind::DestructiveWrite),
+            "{found:?}"
+        );
         // Outside a script \ir is \i: relative to psql's directory, where there is no lib/inner.sql.
         let found = command("ir lib/inner.sql", &files, 0);
         assert_eq!(found[0].kind, Kind::Unknown);
@@ -851,5 +939,28 @@ mod tests {
         assert_eq!(canonicalize("a/b/../c//d/./e/"), "a/c/d/e");
         assert_eq!(canonicalize("/a/../../b"), "/b");
         assert_eq!(canonicalize("../x"), "../x");
+    }
+
+    struct Stdin(&'static str);
+    impl Sources for Stdin {
+        fn stdin(&self) -> StdinView<'_> {
+            StdinView::Bytes {
+                bytes: self.0.as_bytes(),
+                complete: true,
+            }
+        }
+        fn read_file(&self, _path: &str) -> Option<Vec<u8>> {
+            None
+        }
+    }
+
+    #[test]
+    fn include_of_stdin_reads_it_once() {
+        begin_session(None);
+        let found = command("i -", &Stdin("DROP TABLE t;\n\\i -\n"), 0);
+        let k: Vec<Kind> = found.iter().map(|f| f.kind).collect();
+        assert!(k.contains(&Kind::DestructiveWrite), "{found:?}");
+        assert!(k.contains(&Kind::Unknown), "{found:?}");
+        begin_session(None);
     }
 }
