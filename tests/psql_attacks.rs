@@ -804,6 +804,9 @@ fn include_relative_and_cd_resolve_as_psql_does() {
     );
 }
 
+/// One attack: psql's HOME, extra environment, and the arguments after the connection flags.
+type Attack<'a> = (&'a Case, Vec<(&'a str, &'a str)>, Vec<&'a str>);
+
 /// `gate run -- psql <connection to the test server> ARGS…`, with psql's HOME in the case's directory.
 fn gated_psql(
     case: &Case,
@@ -855,7 +858,7 @@ fn attacks_against_a_real_server_are_refused_and_do_nothing() {
     let shell = format!("\\! {}", touch("shell"));
     let backquote = format!("\\echo `{}`", touch("backquote"));
     let prompt = format!("PROMPT1=%`{}`", touch("prompt"));
-    let attacks: Vec<(&Case, Vec<(&str, &str)>, Vec<&str>)> = vec![
+    let attacks: Vec<Attack<'_>> = vec![
         (&rc, vec![], vec!["-d", "app", "-c", "SELECT 1"]),
         (&rc_minor, vec![], vec!["-d", "app", "-c", "SELECT 1"]),
         (

@@ -208,17 +208,24 @@ fn pager_findings(env: &BTreeMap<String, String>, pager_off: bool, tool: &Tool) 
 
 /// The startup files psql may read, each with its version variants (`process_psqlrc_file`: `FILE-MAJOR.MINOR`,
 /// else `FILE-MAJOR`, else `FILE`). gate cannot tell which version will run, so it reads every variant of
-/// 13–17 that exists: more than psql will, never less.
-fn psqlrc_candidates(base: &str) -> Vec<String> {
-    let mut out = Vec::with_capacity(1 + 5 * 32);
-    out.push(base.to_string());
+/// 13–17 (minor releases up to .30) that exists: more than psql will, never less. `visit` sees each name in
+/// one reused buffer, because this runs for every psql command.
+fn for_each_psqlrc_candidate(base: &str, mut visit: impl FnMut(&str)) {
+    use std::fmt::Write as _;
+    let mut name = String::with_capacity(base.len() + 8);
+    name.push_str(base);
+    visit(&name);
     for major in 13..=17 {
-        out.push(format!("{base}-{major}"));
+        name.truncate(base.len());
+        let _ = write!(name, "-{major}");
+        visit(&name);
+        let major_len = name.len();
         for minor in 0..=30 {
-            out.push(format!("{base}-{major}.{minor}"));
+            name.truncate(major_len);
+            let _ = write!(name, ".{minor}");
+            visit(&name);
         }
     }
-    out
 }
 
 /// The startup files (`process_psqlrc`): the system one in the compiled-in sysconfdir (gate also reads
@@ -252,14 +259,17 @@ fn startup_files(
         },
     }
     for base in bases {
-        for path in psqlrc_candidates(&base) {
-            // `Sources` says `None` both for a missing file and one gate cannot read. psql checks
-            // `access(R_OK)` and skips a file it cannot read, and gate reads as the same user, so `None` is taken
-            // as "psql will not run it". A file that is no regular file (a FIFO psql would read) also reads as
-            // `None` today; see the report on `Sources`.
-            let Some(bytes) = sources.read_file(&path) else {
-                continue;
-            };
+        // `Sources` says `None` both for a missing file and one gate cannot read. psql checks `access(R_OK)` and
+        // skips a file it cannot read, and gate reads as the same user, so `None` is taken as "psql will not run
+        // it". A file that is no regular file (a FIFO psql would read) also reads as `None` today; see the report
+        // on `Sources`.
+        let mut present = Vec::new();
+        for_each_psqlrc_candidate(&base, |path| {
+            if let Some(bytes) = sources.read_file(path) {
+                present.push((path.to_string(), bytes));
+            }
+        });
+        for (path, bytes) in present {
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let found =
                 psql_meta::in_script(&path, || sql::analyse(&text, Dialect::Postgres, sources));
@@ -951,8 +961,9 @@ pub fn db_admin_with(
     }
     let mut positionals = args::positionals(&parsed);
     let name = positionals.next().map(str::to_string);
-    let _comment = positionals.next();
-    if positionals.next().is_some() || (tool == "dropdb" && _comment.is_some()) {
+    // createdb takes a comment for the new database as a second argument.
+    let comment = positionals.next();
+    if positionals.next().is_some() || (tool == "dropdb" && comment.is_some()) {
         return bad_args(tool, &ArgError::Unknown("an extra argument".into()));
     }
     // connectMaintenanceDatabase: host, port, user, then the expandable maintenance database.
