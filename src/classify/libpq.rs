@@ -163,9 +163,8 @@ pub(crate) fn parse_conninfo(s: &str) -> Result<Vec<(String, String)>, String> {
             i += 1;
         }
         if chars.get(i) != Some(&'=') {
-            return Err(format!(
-                "missing \"=\" after \"{key}\" in connection info string"
-            ));
+            // The key may be a mistyped password: it is not repeated.
+            return Err("a connection info keyword without \"=\"".into());
         }
         i += 1;
         while i < chars.len() && chars[i].is_ascii_whitespace() {
@@ -223,7 +222,7 @@ fn uri_decode(s: &str) -> Result<String, String> {
                 .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
                 .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
                 .filter(|h| *h != 0)
-                .ok_or_else(|| format!("invalid percent-encoded token in URI: \"{s}\""))?;
+                .ok_or("invalid percent-encoded token in the URI")?;
             out.push(hex);
             i += 3;
         } else {
@@ -264,19 +263,17 @@ pub(crate) fn parse_uri(s: &str) -> Result<Vec<(String, String)>, String> {
         let (host, port) = if let Some(v6) = one.strip_prefix('[') {
             let (h, after) = v6
                 .split_once(']')
-                .ok_or_else(|| format!("end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"{s}\""))?;
+                .ok_or("no matching \"]\" after an IPv6 host address in the URI")?;
             if h.is_empty() {
-                return Err(format!(
-                    "IPv6 host address may not be empty in URI: \"{s}\""
-                ));
+                return Err("an empty IPv6 host address in the URI".into());
             }
             match after {
                 "" => (h, ""),
                 p if p.starts_with(':') => (h, &p[1..]),
                 _ => {
-                    return Err(format!(
-                        "unexpected character after IPv6 host address in URI: \"{s}\""
-                    ));
+                    return Err(
+                        "an unexpected character after an IPv6 host address in the URI".into(),
+                    );
                 }
             }
         } else {
@@ -306,13 +303,11 @@ pub(crate) fn parse_uri(s: &str) -> Result<Vec<(String, String)>, String> {
     }
     if let Some(query) = query {
         for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').ok_or_else(|| {
-                format!("missing key/value separator \"=\" in URI query parameter: \"{pair}\"")
-            })?;
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or("a URI query parameter without \"=\"")?;
             if v.contains('=') {
-                return Err(format!(
-                    "extra key/value separator \"=\" in URI query parameter: \"{pair}\""
-                ));
+                return Err("a URI query parameter with a second \"=\"".into());
             }
             let (k, v) = (uri_decode(k)?, uri_decode(v)?);
             // libpq's one JDBC-compatible spelling.

@@ -282,6 +282,38 @@ fn startup_files(
     out
 }
 
+/// On a terminal psql asks for `client_encoding=auto` (startup.c: unless `PGCLIENTENCODING` is set), which takes
+/// the locale's codeset. gate reads SQL as UTF-8, so a locale whose codeset it does not allow-list is `unknown`
+/// (SJIS, BIG5, GBK and GB18030 have trailing bytes that are `\` or `'`). gate cannot tell whether stdout is a
+/// terminal, so the check is made whenever the locale variables are known to it.
+fn locale_findings(env: &BTreeMap<String, String>, tool: &Tool) -> Vec<Finding> {
+    if env.contains_key("PGCLIENTENCODING") {
+        return Vec::new();
+    }
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|v| env.get(*v).filter(|l| !l.is_empty()));
+    let Some(locale) = locale else {
+        return Vec::new();
+    };
+    let codeset = locale
+        .split_once('.')
+        .map(|(_, c)| c.split('@').next().unwrap_or(c));
+    let safe = matches!(locale.as_str(), "C" | "POSIX")
+        || codeset.is_some_and(|c| {
+            let c = c.to_ascii_lowercase().replace('-', "");
+            c == "utf8" || c.starts_with("iso8859")
+        });
+    if safe {
+        Vec::new()
+    } else {
+        vec![tool.finding(
+            Kind::Unknown,
+            format!("on a terminal psql takes its client encoding from the locale `{locale}`, whose codeset gate does not read SQL in"),
+        )]
+    }
+}
+
 fn sql_finding(tool: &Tool, f: SqlFinding) -> Finding {
     tool.finding(f.kind, f.detail)
         .with_risk(f.risk)
@@ -395,6 +427,7 @@ pub fn psql(
         }
     }
     findings.extend(pager_findings(env, pager_off, &tool));
+    findings.extend(locale_findings(env, &tool));
     if !args::has(&parsed, "no-psqlrc") {
         findings.extend(startup_files(env, &tool, sources));
     }
@@ -1395,6 +1428,29 @@ mod tests {
         )];
         assert_eq!(
             kinds(&psql(&s(&["-X", "-c", "SELECT 1"]), &env, &Rc(comments))),
+            [Kind::Read]
+        );
+    }
+
+    #[test]
+    fn locales() {
+        let k = |env: &BTreeMap<String, String>| {
+            kinds(&psql(&s(&["-X", "-c", "SELECT 1"]), env, &NoSources))
+        };
+        assert_eq!(k(&home_env(&[("LANG", "en_US.UTF-8")])), [Kind::Read]);
+        assert_eq!(k(&home_env(&[("LC_ALL", "C")])), [Kind::Read]);
+        assert_eq!(
+            k(&home_env(&[
+                ("LANG", "en_US.UTF-8"),
+                ("LC_ALL", "ja_JP.SJIS")
+            ])),
+            [Kind::Read, Kind::Unknown]
+        );
+        assert_eq!(
+            k(&home_env(&[
+                ("LANG", "zh_TW"),
+                ("PGCLIENTENCODING", "UTF8")
+            ])),
             [Kind::Read]
         );
     }
