@@ -327,6 +327,18 @@ pub fn psql(
     env: &BTreeMap<String, String>,
     sources: &dyn Sources,
 ) -> Vec<Finding> {
+    psql_meta::begin_session(libpq::home(env));
+    let found = psql_invocation(argv, env, sources);
+    // No later classification on this thread inherits this invocation's `\cd`.
+    psql_meta::begin_session(None);
+    found
+}
+
+fn psql_invocation(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+) -> Vec<Finding> {
     let no_target = Target::default();
     let early = Tool {
         name: "psql",
@@ -373,7 +385,6 @@ pub fn psql(
         target: &target,
         dialect: Dialect::Postgres,
     };
-    psql_meta::begin_session(libpq::home(env));
     let mut findings = connection_findings("psql", &resolved);
     findings.extend(wrapper_findings("psql", argv, env, sources, &target));
 
