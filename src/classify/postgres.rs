@@ -127,6 +127,9 @@ fn wrapper_findings(
     Vec::new()
 }
 
+/// The table name of psql's `-?`.
+const SHORT_HELP: &str = "\0-?";
+
 /// `psql` (startup.c `long_options` and `"aAbc:d:eEf:F:h:HlL:no:p:P:qR:sStT:U:v:VwWxXz?01"`; identical in
 /// 13–17).
 const PSQL: &[OptSpec] = &[
@@ -164,8 +167,9 @@ const PSQL: &[OptSpec] = &[
     opt(Some('z'), "field-separator-zero", false),
     opt(Some('0'), "record-separator-zero", false),
     opt(Some('1'), "single-transaction", false),
-    // `-?` is the short form; `--help` is long-only with an optional `=options|commands|variables`.
-    opt(Some('?'), "?", false),
+    // `-?` is the short form; `--help` is long-only with an optional `=options|commands|variables`. The table
+    // needs a long name for `-?`: one starting with NUL, which no argument can spell.
+    opt(Some('?'), SHORT_HELP, false),
     opt_optional(None, "help"),
     opt(None, "csv", false),
 ];
@@ -398,7 +402,7 @@ fn psql_invocation(
         };
         let value = value.as_deref().unwrap_or("");
         match *name {
-            "version" | "?" | "help" => {
+            "version" | "help" | SHORT_HELP => {
                 findings.push(tool.finding(Kind::Read, "prints psql's own help or version"));
                 return findings;
             }
@@ -1464,5 +1468,18 @@ mod tests {
             ])),
             [Kind::Read]
         );
+    }
+
+    #[test]
+    fn help_forms() {
+        let env = home_env(&[]);
+        let k = |a: &[&str]| kinds(&psql(&s(a), &env, &NoSources));
+        assert_eq!(k(&["-X", "-?", "-c", "DROP TABLE t"]), [Kind::Read]);
+        assert_eq!(
+            k(&["-X", "--help=variables", "-c", "DROP TABLE t"]),
+            [Kind::Read]
+        );
+        // getopt_long knows no `--?`.
+        assert_eq!(k(&["-X", "--?", "-c", "SELECT 1"]), [Kind::Unknown]);
     }
 }
