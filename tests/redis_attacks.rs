@@ -150,8 +150,23 @@ fn options_that_write_export_or_run_code_are_refused() {
         // Options redis-cli does not have, or spells differently.
         (&["--bogus", "GET", "k"], ""),
         (&["--pass=x", "FLUSHALL"], ""),
-        (&["-u", &format!("redis://127.0.0.1:{}/0", s.redis.port), "FLUSHDB"], ""),
-        (&["--cluster", "call", &format!("127.0.0.1:{}", s.redis.port), "FLUSHALL"], ""),
+        (
+            &[
+                "-u",
+                &format!("redis://127.0.0.1:{}/0", s.redis.port),
+                "FLUSHDB",
+            ],
+            "",
+        ),
+        (
+            &[
+                "--cluster",
+                "call",
+                &format!("127.0.0.1:{}", s.redis.port),
+                "FLUSHALL",
+            ],
+            "",
+        ),
     ];
     for (args, stdin) in cases {
         s.refused(args, stdin);

@@ -70,10 +70,17 @@ fn setup() -> Setup {
         &w.join("t.db"),
         &["CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3);"],
     );
-    sqlite(&w.join("other.db"), &["CREATE TABLE o(y); INSERT INTO o VALUES (9);"]);
+    sqlite(
+        &w.join("other.db"),
+        &["CREATE TABLE o(y); INSERT INTO o VALUES (9);"],
+    );
     std::fs::write(w.join("data.csv"), "4\n5\n").unwrap();
     std::fs::write(w.join("drop.sql"), "DROP TABLE t;\n").unwrap();
-    std::fs::write(w.join("shell.sql"), format!(".sh touch {}\n", s.marker().display())).unwrap();
+    std::fs::write(
+        w.join("shell.sql"),
+        format!(".sh touch {}\n", s.marker().display()),
+    )
+    .unwrap();
     std::fs::write(
         w.join("nested.sql"),
         format!("SELECT 1;\n.read {}\n", w.join("drop.sql").display()),
@@ -158,7 +165,10 @@ impl Setup {
             sqlite(&db, &["SELECT group_concat(name) FROM sqlite_schema"]),
             sqlite(&db, &["PRAGMA user_version"]),
             sqlite(&db, &["PRAGMA journal_mode"]),
-            sqlite(&self.work.path().join("ar.db"), &["SELECT group_concat(name) FROM sqlar"]),
+            sqlite(
+                &self.work.path().join("ar.db"),
+                &["SELECT group_concat(name) FROM sqlar"],
+            ),
             files(self.work.path()),
             files(self.user_home.path()),
         ]
@@ -184,7 +194,9 @@ impl Setup {
         }
         let after = self.state();
         if after != before || self.marker().exists() {
-            return Err(format!("{args:?} changed something: {before:?} -> {after:?}"));
+            return Err(format!(
+                "{args:?} changed something: {before:?} -> {after:?}"
+            ));
         }
         Ok(())
     }
@@ -233,7 +245,14 @@ fn dot_commands_that_run_programs_or_write_files_are_refused() {
         (&["{db}", ".trace {m}", "SELECT 1"], ""),
         (&["{db}", ".testcase x", "SELECT 1"], ""),
         (&["{db}", ".restore {w}/other.db"], ""),
-        (&["{db}", ".parameter set :x \"writefile('{m}','y')\"", "SELECT 1"], ""),
+        (
+            &[
+                "{db}",
+                ".parameter set :x \"writefile('{m}','y')\"",
+                "SELECT 1",
+            ],
+            "",
+        ),
         (&["{db}", ".open {m}", "CREATE TABLE z(a)"], ""),
         (&["{db}", ".cd {w}/out", ".sh touch marker"], ""),
         (&["{db}", ".load {w}/nonexistent"], ""),
@@ -288,7 +307,10 @@ fn the_startup_file_sqlite3_really_reads_is_classified() {
     assert_eq!(s.decision(&read, "").0, "allow");
     let out = s.gate(&["run"], &read, "");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "3", "{out:?}");
-    assert_eq!(sqlite(&s.work.path().join("t.db"), &["SELECT count(*) FROM t"]), "3");
+    assert_eq!(
+        sqlite(&s.work.path().join("t.db"), &["SELECT count(*) FROM t"]),
+        "3"
+    );
     std::fs::remove_file(s.user_home.path().join(".sqliterc")).unwrap();
     if !common::is_root() {
         return;
@@ -309,14 +331,19 @@ fn the_startup_file_sqlite3_really_reads_is_classified() {
     std::fs::write(&fake_passwd, fake).unwrap();
     let gate_in_namespace = |args: &[String]| {
         let mut cmd = s.home.std_command("unshare");
-        cmd.args(["-m", "sh", "-c", "mount --bind \"$0\" /etc/passwd && exec \"$@\""])
-            .arg(&fake_passwd)
-            .arg(assert_cmd::cargo::cargo_bin("gate"))
-            .args(["run", "--", "sqlite3"])
-            .args(args)
-            .env("HOME", s.user_home.path())
-            .current_dir(s.work.path())
-            .stdin(std::process::Stdio::null());
+        cmd.args([
+            "-m",
+            "sh",
+            "-c",
+            "mount --bind \"$0\" /etc/passwd && exec \"$@\"",
+        ])
+        .arg(&fake_passwd)
+        .arg(assert_cmd::cargo::cargo_bin("gate"))
+        .args(["run", "--", "sqlite3"])
+        .args(args)
+        .env("HOME", s.user_home.path())
+        .current_dir(s.work.path())
+        .stdin(std::process::Stdio::null());
         cmd.output().unwrap()
     };
     let marker = s.marker().display().to_string();
@@ -336,7 +363,11 @@ fn the_startup_file_sqlite3_really_reads_is_classified() {
         assert!(!s.marker().exists());
     }
     // A harmless ~/.sqliterc keeps the read a read, and it runs.
-    std::fs::write(account_home.path().join(".sqliterc"), ".headers off\n.mode list\n").unwrap();
+    std::fs::write(
+        account_home.path().join(".sqliterc"),
+        ".headers off\n.mode list\n",
+    )
+    .unwrap();
     let out = gate_in_namespace(&read);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "3");
@@ -347,7 +378,10 @@ fn archive_modes_are_classified() {
     all_refused(&[
         (&["{w}/ar.db", "-Ax", "-C", "{w}/out"], ""),
         (&["{w}/ar.db", "-AxC", "{w}/out"], ""),
-        (&["{w}/ar.db", "-A", "--extract", "--directory", "{w}/out"], ""),
+        (
+            &["{w}/ar.db", "-A", "--extract", "--directory", "{w}/out"],
+            "",
+        ),
         (&["{w}/ar.db", "-A", "xC", "{w}/out"], ""),
         (&["{w}/ar.db", ".archive -x -C {w}/out"], ""),
         (&["{w}/ar.db", ".ar --ext --dir {w}/out"], ""),
@@ -376,12 +410,22 @@ fn the_attacks_work_without_gate() {
         (&["{db}", ".once '|touch {m}'", "SELECT 1"], ""),
         (&["{db}", ".import '|touch {m}' t"], ""),
         (&["{db}", ".read '|touch {m}'"], ""),
-        (&["{db}", ".parameter set :x \"writefile('{m}','y')\"", "SELECT 1"], ""),
+        (
+            &[
+                "{db}",
+                ".parameter set :x \"writefile('{m}','y')\"",
+                "SELECT 1",
+            ],
+            "",
+        ),
         (&["{db}", ".trace {m}", "SELECT 1"], ""),
         (&["{db}", "-cmd", ".sh touch {m}", "-version"], ""),
         (&["{w}/ar.db", "-AxC", "{w}/out"], ""),
         (&["{w}/ar.db", "-A", "xC", "{w}/out"], ""),
-        (&["{w}/ar.db", "-A", "--extract", "--directory", "{w}/out"], ""),
+        (
+            &["{w}/ar.db", "-A", "--extract", "--directory", "{w}/out"],
+            "",
+        ),
         (&["{db}"], "SELECT 1;\n.sh touch {m}\n"),
         (&["{db}", "SELECT writefile('{m}', 'y')"], ""),
         (&["{db}", "VACUUM INTO '{m}'"], ""),
@@ -400,7 +444,11 @@ fn the_attacks_work_without_gate() {
                 child.wait_with_output()
             })
             .unwrap();
-        assert_ne!(s.state(), before, "{args:?} did nothing without gate: {out:?}");
+        assert_ne!(
+            s.state(),
+            before,
+            "{args:?} did nothing without gate: {out:?}"
+        );
     }
 }
 
@@ -428,8 +476,21 @@ fn reads_stay_allowed_and_really_run() {
         (&["{db}", "SELECT count(*) FROM t"][..], "", "3"),
         (&["-readonly", "{db}", ".tables"], "", "t"),
         (&["{db}", ".schema t"], "", "CREATE TABLE t(x);"),
-        (&["-csv", "-header", "{db}", "SELECT x FROM t ORDER BY x LIMIT 1"], "", "x"),
-        (&["-cmd", ".mode line", "{db}", "SELECT max(x) AS m FROM t"], "", "m = 3"),
+        (
+            &[
+                "-csv",
+                "-header",
+                "{db}",
+                "SELECT x FROM t ORDER BY x LIMIT 1",
+            ],
+            "",
+            "x",
+        ),
+        (
+            &["-cmd", ".mode line", "{db}", "SELECT max(x) AS m FROM t"],
+            "",
+            "m = 3",
+        ),
         (&["{db}"], "SELECT count(*) FROM t;\n", "3"),
         (&["{db}", ".headers off", "SELECT min(x) FROM t"], "", "1"),
         (&["-batch", "-bail", "{db}"], ".tables\n", "t"),

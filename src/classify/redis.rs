@@ -214,8 +214,14 @@ const SERVER_READS: &[&str] = &[
 
 /// Containers whose listed subcommands only read.
 const SUBCOMMAND_READS: &[(&str, &[&str])] = &[
-    ("OBJECT", &["ENCODING", "FREQ", "IDLETIME", "REFCOUNT", "HELP"]),
-    ("MEMORY", &["USAGE", "DOCTOR", "HELP", "MALLOC-STATS", "STATS"]),
+    (
+        "OBJECT",
+        &["ENCODING", "FREQ", "IDLETIME", "REFCOUNT", "HELP"],
+    ),
+    (
+        "MEMORY",
+        &["USAGE", "DOCTOR", "HELP", "MALLOC-STATS", "STATS"],
+    ),
     ("XINFO", &["CONSUMERS", "GROUPS", "STREAM", "HELP"]),
     ("CONFIG", &["GET", "HELP"]),
     (
@@ -449,8 +455,12 @@ fn command_finding(words: &[String], target: &Target) -> Finding {
         };
     }
     match (cmd.as_str(), sub.as_str()) {
-        ("FLUSHALL", _) => f(Kind::DestructiveWrite, "empties every database").with_risk(Risk::Critical),
-        ("FLUSHDB", _) => f(Kind::DestructiveWrite, "empties the database").with_risk(Risk::Critical),
+        ("FLUSHALL", _) => {
+            f(Kind::DestructiveWrite, "empties every database").with_risk(Risk::Critical)
+        }
+        ("FLUSHDB", _) => {
+            f(Kind::DestructiveWrite, "empties the database").with_risk(Risk::Critical)
+        }
         ("MIGRATE", _) => f(
             Kind::DestructiveWrite,
             "moves keys to another server and deletes them here",
@@ -466,9 +476,10 @@ fn command_finding(words: &[String], target: &Target) -> Finding {
             Kind::DataExport,
             "redis-cli turns replica and receives the whole dataset",
         ),
-        ("SUBSCRIBE" | "PSUBSCRIBE" | "SSUBSCRIBE", _) => {
-            f(Kind::DataExport, "streams the messages published on channels")
-        }
+        ("SUBSCRIBE" | "PSUBSCRIBE" | "SSUBSCRIBE", _) => f(
+            Kind::DataExport,
+            "streams the messages published on channels",
+        ),
         ("EVAL" | "EVALSHA" | "EVAL_RO" | "EVALSHA_RO" | "FCALL" | "FCALL_RO", _) => {
             f(Kind::CodeExecution, "runs a script on the server")
         }
@@ -482,10 +493,9 @@ fn command_finding(words: &[String], target: &Target) -> Finding {
         ("SHUTDOWN" | "DEBUG" | "REPLICAOF" | "SLAVEOF", _) => {
             f(Kind::AdminConfig, "stops, breaks or re-points the server").with_risk(Risk::Critical)
         }
-        ("CONFIG" | "ACL" | "CLIENT" | "CLUSTER" | "SLOWLOG" | "LATENCY" | "MEMORY", _)
-        | (
-            "FAILOVER" | "SAVE" | "BGSAVE" | "BGREWRITEAOF" | "SWAPDB" | "REPLCONF" | "PFDEBUG"
-            | "PFSELFTEST",
+        (
+            "CONFIG" | "ACL" | "CLIENT" | "CLUSTER" | "SLOWLOG" | "LATENCY" | "MEMORY" | "FAILOVER"
+            | "SAVE" | "BGSAVE" | "BGREWRITEAOF" | "SWAPDB" | "REPLCONF" | "PFDEBUG" | "PFSELFTEST",
             _,
         ) => f(Kind::AdminConfig, "changes the server"),
         _ if is(WRITES) => f(Kind::Write, "writes data").with_objects(key),
@@ -638,7 +648,10 @@ fn cluster(argv: &[String], target: &Target) -> Vec<Finding> {
         }) {
             Some(spec) if spec.takes_value() => {
                 if i == argv.len() {
-                    return one(Kind::Unknown, format!("option `{arg}` needs a value and has none"));
+                    return one(
+                        Kind::Unknown,
+                        format!("option `{arg}` needs a value and has none"),
+                    );
                 }
                 i += 1;
             }
@@ -651,7 +664,10 @@ fn cluster(argv: &[String], target: &Target) -> Vec<Finding> {
             }
         }
     }
-    let sub = argv.get(at + 1).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+    let sub = argv
+        .get(at + 1)
+        .map(|s| s.to_ascii_lowercase())
+        .unwrap_or_default();
     match sub.as_str() {
         "check" | "info" | "help" => one(Kind::Read, format!("--cluster {sub} only inspects")),
         // `call HOST:PORT COMMAND ARGS…` runs COMMAND on every node.
@@ -661,7 +677,10 @@ fn cluster(argv: &[String], target: &Target) -> Vec<Finding> {
             "--cluster backup copies every node's data to files".into(),
         ),
         "create" | "add-node" | "del-node" | "reshard" | "rebalance" | "set-timeout" | "import"
-        | "fix" => one(Kind::AdminConfig, format!("--cluster {sub} changes the cluster")),
+        | "fix" => one(
+            Kind::AdminConfig,
+            format!("--cluster {sub} changes the cluster"),
+        ),
         _ => one(
             Kind::Unknown,
             format!("--cluster {sub} is not a subcommand gate knows"),
@@ -709,10 +728,7 @@ pub fn redis_cli(argv: &[String], sources: &dyn Sources) -> Vec<Finding> {
         ));
     }
     if args::has(&parsed, "lru-test") {
-        findings.push(finding(
-            Kind::Write,
-            "--lru-test writes random keys".into(),
-        ));
+        findings.push(finding(Kind::Write, "--lru-test writes random keys".into()));
     }
     let pipe = args::has(&parsed, "pipe");
     if pipe {
@@ -735,10 +751,7 @@ pub fn redis_cli(argv: &[String], sources: &dyn Sources) -> Vec<Finding> {
     ];
     let diagnosing = diagnostics.iter().any(|d| args::has(&parsed, d));
     if diagnosing {
-        findings.push(finding(
-            Kind::Read,
-            "diagnostics that only read".into(),
-        ));
+        findings.push(finding(Kind::Read, "diagnostics that only read".into()));
     }
     let mut words: Vec<String> = args::positionals(&parsed).map(str::to_string).collect();
     if eval.is_some() {
@@ -750,7 +763,12 @@ pub fn redis_cli(argv: &[String], sources: &dyn Sources) -> Vec<Finding> {
         for word in &words {
             match split_args(word).as_deref() {
                 Some([one]) => unquoted.push(one.clone()),
-                _ => return vec![unknown(&target, format!("--quoted-input cannot read `{word}`"))],
+                _ => {
+                    return vec![unknown(
+                        &target,
+                        format!("--quoted-input cannot read `{word}`"),
+                    )];
+                }
             }
         }
         words = unquoted;
@@ -799,7 +817,9 @@ fn stdin_commands(sources: &dyn Sources, target: &Target) -> Vec<Finding> {
                 "interactive session: gate cannot see what will be typed",
             );
         }
-        StdinView::Unreadable(why) => return one(Kind::Unknown, &format!("cannot read stdin: {why}")),
+        StdinView::Unreadable(why) => {
+            return one(Kind::Unknown, &format!("cannot read stdin: {why}"));
+        }
         StdinView::Bytes { bytes, complete } => (bytes, complete),
     };
     let text = String::from_utf8_lossy(bytes);
@@ -912,21 +932,37 @@ mod tests {
         // Options end at the first word that is not one.
         assert_eq!(kinds(&["GET", "--rdb", "x"]), [Kind::Read]);
         assert_eq!(kinds(&["--rdb", "/tmp/x.rdb"]), [Kind::DataExport]);
-        assert_eq!(kinds(&["--eval", "x.lua", "k", ",", "a"]), [Kind::CodeExecution]);
+        assert_eq!(
+            kinds(&["--eval", "x.lua", "k", ",", "a"]),
+            [Kind::CodeExecution]
+        );
         assert_eq!(kinds(&["--bigkeys"]), [Kind::Read]);
         assert_eq!(kinds(&["--lru-test", "100"]), [Kind::Write]);
         assert_eq!(kinds(&["--replica"]), [Kind::DataExport]);
-        assert_eq!(kinds(&["--quoted-input", "\"FLUSH\\x41LL\""]), [Kind::DestructiveWrite]);
-        assert_eq!(kinds(&["--cluster", "check", "127.0.0.1:7000"]), [Kind::Read]);
+        assert_eq!(
+            kinds(&["--quoted-input", "\"FLUSH\\x41LL\""]),
+            [Kind::DestructiveWrite]
+        );
+        assert_eq!(
+            kinds(&["--cluster", "check", "127.0.0.1:7000"]),
+            [Kind::Read]
+        );
         assert_eq!(
             kinds(&["--cluster", "call", "127.0.0.1:7000", "FLUSHALL"]),
             [Kind::DestructiveWrite]
         );
         assert_eq!(kinds(&["--cluster", "fix", "h:1"]), [Kind::AdminConfig]);
         assert_eq!(kinds(&["--version"]), [Kind::Read]);
-        let f = &redis_cli(&s(&["-u", "redis://u:p@r.prod:6380/4", "GET", "k"]), &NoSources)[0];
+        let f = &redis_cli(
+            &s(&["-u", "redis://u:p@r.prod:6380/4", "GET", "k"]),
+            &NoSources,
+        )[0];
         assert_eq!(
-            (f.target.host.as_deref(), f.target.port, f.target.database.as_deref()),
+            (
+                f.target.host.as_deref(),
+                f.target.port,
+                f.target.database.as_deref()
+            ),
             (Some("r.prod"), Some(6380), Some("4"))
         );
     }
@@ -968,8 +1004,14 @@ mod tests {
             k
         };
         assert_eq!(k(&[], "GET a\nTTL a\n"), [Kind::Read]);
-        assert_eq!(k(&[], "GET a\n3 \"FLUSHALL\"\n"), [Kind::Read, Kind::DestructiveWrite]);
-        assert_eq!(k(&[], "connect evil 6379\nGET a\n"), [Kind::Read, Kind::Unknown]);
+        assert_eq!(
+            k(&[], "GET a\n3 \"FLUSHALL\"\n"),
+            [Kind::Read, Kind::DestructiveWrite]
+        );
+        assert_eq!(
+            k(&[], "connect evil 6379\nGET a\n"),
+            [Kind::Read, Kind::Unknown]
+        );
         assert_eq!(k(&[], "quit\nFLUSHALL\n"), [Kind::Read]);
         // -x puts stdin in as the last argument.
         assert_eq!(k(&["-x", "CONFIG"], "SET"), [Kind::AdminConfig]);

@@ -97,7 +97,9 @@ const OPTIONS: &[(&str, Opt)] = &[
     ),
     (
         "-threadsafe",
-        Opt::Refuse("sqlite3's two passes over argv read the arguments after -threadsafe differently"),
+        Opt::Refuse(
+            "sqlite3's two passes over argv read the arguments after -threadsafe differently",
+        ),
     ),
     (
         "-nonce",
@@ -139,7 +141,11 @@ fn read_command_line(argv: &[String]) -> Result<CommandLine, String> {
             }
             continue;
         }
-        let name = if arg.starts_with("--") { &arg[1..] } else { arg };
+        let name = if arg.starts_with("--") {
+            &arg[1..]
+        } else {
+            arg
+        };
         if name == "-" {
             return Err(format!(
                 "`{arg}` ends the options in sqlite3 3.46 but is an error in 3.40"
@@ -329,7 +335,9 @@ fn account_home(sources: &dyn Sources) -> Result<String, String> {
         .map(|l| l.split(':').collect::<Vec<_>>())
         .find(|fields| fields.len() >= 7 && fields[2] == uid)
         .map(|fields| fields[5].to_string())
-        .ok_or_else(|| format!("uid {uid} has no entry in /etc/passwd (another NSS source may have one)"))
+        .ok_or_else(|| {
+            format!("uid {uid} has no entry in /etc/passwd (another NSS source may have one)")
+        })
 }
 
 /// C's `isspace` in the C locale.
@@ -393,12 +401,12 @@ fn dot_words(line: &str) -> Vec<Vec<u8>> {
 /// ends the string.
 fn resolve_backslashes(word: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(word.len());
-    let mut i = 0;
-    while i < word.len() {
-        let mut c = word[i];
-        if c == b'\\' && i + 1 < word.len() {
-            i += 1;
-            c = match word[i] {
+    let mut at = 0;
+    while at < word.len() {
+        let mut byte = word[at];
+        if byte == b'\\' && at + 1 < word.len() {
+            at += 1;
+            byte = match word[at] {
                 b'a' => 0x07,
                 b'b' => 0x08,
                 b't' => b'\t',
@@ -406,27 +414,27 @@ fn resolve_backslashes(word: &[u8]) -> Vec<u8> {
                 b'v' => 0x0b,
                 b'f' => 0x0c,
                 b'r' => b'\r',
-                d @ b'0'..=b'7' => {
-                    let mut v = d - b'0';
+                first @ b'0'..=b'7' => {
+                    let mut value = first - b'0';
                     for _ in 0..2 {
-                        match word.get(i + 1) {
-                            Some(&o @ b'0'..=b'7') => {
-                                i += 1;
-                                v = v.wrapping_shl(3).wrapping_add(o - b'0');
+                        match word.get(at + 1) {
+                            Some(&digit @ b'0'..=b'7') => {
+                                at += 1;
+                                value = value.wrapping_shl(3).wrapping_add(digit - b'0');
                             }
                             _ => break,
                         }
                     }
-                    v
+                    value
                 }
                 other => other,
             };
         }
-        if c == 0 {
+        if byte == 0 {
             break;
         }
-        out.push(c);
-        i += 1;
+        out.push(byte);
+        at += 1;
     }
     out
 }
@@ -580,7 +588,10 @@ pub fn dot_command(command: &str, sources: &dyn Sources, depth: usize) -> Vec<Sq
         .map(|w| String::from_utf8_lossy(w).into_owned())
         .collect();
     let Some((typed, args)) = words.split_first() else {
-        return vec![SqlFinding::new(Kind::Read, "an empty dot-command does nothing")];
+        return vec![SqlFinding::new(
+            Kind::Read,
+            "an empty dot-command does nothing",
+        )];
     };
     let candidates = resolve(typed);
     if candidates.is_empty() {
@@ -615,10 +626,9 @@ fn run_dot_command(
             Kind::CodeExecution,
             "opens the output in the system's spreadsheet program",
         ),
-        "import" if args.iter().any(|a| a.starts_with('|')) => one(
-            Kind::CodeExecution,
-            "reads its rows from a program it runs",
-        ),
+        "import" if args.iter().any(|a| a.starts_with('|')) => {
+            one(Kind::CodeExecution, "reads its rows from a program it runs")
+        }
         "import" => one(Kind::BulkWrite, "loads rows from a file into a table"),
         "restore" => one(
             Kind::BulkWrite,
@@ -634,10 +644,8 @@ fn run_dot_command(
             _ => one(Kind::Unknown, "takes one file name"),
         },
         // `.trace` opens its first argument whenever it has any argument that is not an option.
-        "trace" => match args.iter().any(|a| !a.starts_with('-')) {
-            true => vec![sink(&args[0], ".trace")],
-            false => one(Kind::Read, "traces to the current output"),
-        },
+        "trace" if args.iter().any(|a| !a.starts_with('-')) => vec![sink(&args[0], ".trace")],
+        "trace" => one(Kind::Read, "traces to the current output"),
         "parameter" => parameter_command(args),
         "read" => match args {
             [pipe] if pipe.starts_with('|') => one(
@@ -669,7 +677,10 @@ fn output_command(name: &str, args: &[String]) -> Vec<SqlFinding> {
         let arg = &args[i];
         i += 1;
         if arg.starts_with('-') {
-            let option = if arg.starts_with("--") { &arg[1..] } else { arg };
+            let option = arg
+                .strip_prefix('-')
+                .filter(|o| o.starts_with('-'))
+                .unwrap_or(arg);
             match option {
                 "-bom" => {}
                 "-x" | "-e" => {
@@ -859,10 +870,7 @@ fn archive_command(args: &[String]) -> Vec<SqlFinding> {
     let command = match parse_archive(args) {
         Ok(command) => command,
         Err(why) => {
-            return vec![SqlFinding::new(
-                Kind::Unknown,
-                format!(".archive: {why}"),
-            )];
+            return vec![SqlFinding::new(Kind::Unknown, format!(".archive: {why}"))];
         }
     };
     // With no command switch, arDotCommand falls through to its last case, update.
@@ -872,10 +880,9 @@ fn archive_command(args: &[String]) -> Vec<SqlFinding> {
             Kind::DataExport,
             "writes the archive's files into the filesystem",
         ),
-        ArCommand::Insert | ArCommand::Update => (
-            Kind::BulkWrite,
-            "reads files from disk into the archive",
-        ),
+        ArCommand::Insert | ArCommand::Update => {
+            (Kind::BulkWrite, "reads files from disk into the archive")
+        }
         ArCommand::Create => (
             Kind::DestructiveWrite,
             "replaces the archive with files read from disk",
@@ -1030,7 +1037,9 @@ mod tests {
         assert!(kinds(&["-A", "-t", "local.db"]).contains(&Kind::Read));
         assert!(kinds(&["local.db", "-A", "t"]).contains(&Kind::Read));
         // -readonly lowers nothing.
-        assert!(kinds(&["-readonly", "local.db", "DELETE FROM t"]).contains(&Kind::DestructiveWrite));
+        assert!(
+            kinds(&["-readonly", "local.db", "DELETE FROM t"]).contains(&Kind::DestructiveWrite)
+        );
         // A blank before the dot makes it SQL to sqlite3 (which rejects it), never a dot-command.
         assert!(!kinds(&["local.db", " .shell id"]).contains(&Kind::CodeExecution));
     }
@@ -1050,7 +1059,9 @@ mod tests {
             let text = match path {
                 "/proc/self/status" => "Name:\tgate\nUid:\t1000\t1000\t1000\t1000\n",
                 "/etc/nsswitch.conf" => "# comment\npasswd:         files systemd\n",
-                "/etc/passwd" => "root:x:0:0:root:/root:/bin/bash\nu:x:1000:1000::/home/u:/bin/sh\n",
+                "/etc/passwd" => {
+                    "root:x:0:0:root:/root:/bin/bash\nu:x:1000:1000::/home/u:/bin/sh\n"
+                }
                 "/home/u/.sqliterc" => self.0,
                 "init.sql" => ".mode csv\n",
                 _ => return None,
@@ -1074,7 +1085,10 @@ mod tests {
         assert!(k(&["x.db", "SELECT 1"], "DROP TABLE t;\n").contains(&Kind::DestructiveWrite));
         assert!(k(&["x.db", ".tables"], ".sh touch /tmp/x\n").contains(&Kind::CodeExecution));
         // -init replaces ~/.sqliterc; a file gate cannot read is unknown.
-        assert_eq!(k(&["-init", "init.sql", "x.db", "SELECT 1"], "DROP TABLE t;"), [Kind::Read]);
+        assert_eq!(
+            k(&["-init", "init.sql", "x.db", "SELECT 1"], "DROP TABLE t;"),
+            [Kind::Read]
+        );
         assert!(k(&["-init", "missing.sql", "x.db", "SELECT 1"], "").contains(&Kind::Unknown));
         // Without the account's passwd entry gate cannot tell which ~/.sqliterc sqlite3 reads.
         assert!(kinds(&["x.db", "SELECT 1"]).contains(&Kind::Unknown));
