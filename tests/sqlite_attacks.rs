@@ -319,7 +319,9 @@ fn the_startup_file_sqlite3_really_reads_is_classified() {
             .status()
             .is_ok_and(|s| s.success());
     if !namespaces {
-        eprintln!("no private mount namespace here: the real ~/.sqliterc cases need root and unshare -m");
+        eprintln!(
+            "no private mount namespace here: the real ~/.sqliterc cases need root and unshare -m"
+        );
         return;
     }
     let account_home = tempfile::tempdir().unwrap();

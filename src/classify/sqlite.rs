@@ -1,8 +1,8 @@
 //! `sqlite3`: its command line, its startup file and its dot-commands. The shell runs dot-commands itself, so
 //! nothing in the database backs them up, and several of them write files or run programs. Everything here
 //! follows the shell's own code (`src/shell.c.in` of SQLite 3.40.1, Debian bookworm's `sqlite3`, checked against
-//! 3.46.1, Debian trixie's): its two passes over `argv`, its dot-command lexer and its prefix rules for
-//! dot-command names. What those do not cover is `unknown` (DESIGN §8).
+//! 3.46.1, Debian trixie's, and 3.53.4, Debian sid's): its two passes over `argv`, its dot-command lexer and
+//! its prefix rules for dot-command names. What those do not cover is `unknown` (DESIGN §8).
 
 use crate::classify::sql::{self, Dialect, SqlFinding};
 use crate::classify::{Finding, Kind, Risk, Sources, Target, Tool};
@@ -459,8 +459,9 @@ enum Presence {
     Sometimes,
 }
 
-/// The dot-commands in `do_meta_command`'s order (3.40.1, with 3.46.1's `.crnl` and `.intck` in place), each
-/// with the shortest abbreviation the shell accepts.
+/// The dot-commands in `do_meta_command`'s order (3.40.1, with what 3.46.1 and 3.53.4 add in place: `.crnl`,
+/// `.crlf`, `.intck`, `.dbtotxt`, `.www`; 3.53 drops `.scanstats`), each with the shortest abbreviation the
+/// shell accepts.
 const DOT_COMMANDS: &[(&str, Match, Presence)] = &[
     ("auth", Match::Prefix(1), Presence::Sometimes),
     ("archive", Match::Prefix(1), Presence::Sometimes),
@@ -475,12 +476,14 @@ const DOT_COMMANDS: &[(&str, Match, Presence)] = &[
     ("clone", Match::Prefix(1), Presence::Always),
     ("connection", Match::Prefix(1), Presence::Always),
     ("crnl", Match::Exact, Presence::Sometimes),
+    ("crlf", Match::Exact, Presence::Sometimes),
     ("databases", Match::Prefix(2), Presence::Always),
     ("dbconfig", Match::Prefix(3), Presence::Always),
     ("dbinfo", Match::Prefix(3), Presence::Sometimes),
     ("recover", Match::Prefix(1), Presence::Sometimes),
     ("dump", Match::Prefix(1), Presence::Always),
     ("echo", Match::Prefix(1), Presence::Always),
+    ("dbtotxt", Match::Prefix(3), Presence::Sometimes),
     ("eqp", Match::Prefix(1), Presence::Always),
     ("exit", Match::Prefix(1), Presence::Always),
     ("explain", Match::Prefix(1), Presence::Always),
@@ -504,6 +507,7 @@ const DOT_COMMANDS: &[(&str, Match, Presence)] = &[
     ("output", Match::Prefix(1), Presence::Always),
     ("once", Match::Prefix(1), Presence::Always),
     ("excel", Match::Exact, Presence::Always),
+    ("www", Match::Exact, Presence::Sometimes),
     ("parameter", Match::Prefix(3), Presence::Always),
     ("print", Match::Prefix(3), Presence::Always),
     ("progress", Match::Prefix(3), Presence::Sometimes),
@@ -511,7 +515,7 @@ const DOT_COMMANDS: &[(&str, Match, Presence)] = &[
     ("quit", Match::Prefix(1), Presence::Always),
     ("read", Match::Prefix(3), Presence::Always),
     ("restore", Match::Prefix(3), Presence::Always),
-    ("scanstats", Match::Prefix(1), Presence::Always),
+    ("scanstats", Match::Prefix(1), Presence::Sometimes),
     ("schema", Match::Prefix(1), Presence::Always),
     ("selecttrace", Match::Exact, Presence::Always),
     ("treetrace", Match::Exact, Presence::Always),
@@ -622,9 +626,9 @@ fn run_dot_command(
         "testcase" => one(Kind::DataExport, "writes output to testcase-out.txt"),
         "shell" | "system" => one(Kind::CodeExecution, "runs a shell command"),
         "load" => one(Kind::CodeExecution, "loads a native extension"),
-        "excel" => one(
+        "excel" | "www" => one(
             Kind::CodeExecution,
-            "opens the output in the system's spreadsheet program",
+            "opens the output in the system's spreadsheet program or web browser",
         ),
         "import" if args.iter().any(|a| a.starts_with('|')) => {
             one(Kind::CodeExecution, "reads its rows from a program it runs")
@@ -932,7 +936,6 @@ mod tests {
             ("ou", "output"),
             ("on", "once"),
             ("op", "open"),
-            ("s", "scanstats"),
             ("sch", "schema"),
             ("re", "recover"),
             ("sav", "save"),
@@ -955,6 +958,9 @@ mod tests {
         // `.in` is .indices in 3.40 and .intck in 3.46; `.sh` is .show where there is no system().
         assert_eq!(resolve("in"), ["intck", "indices"]);
         assert_eq!(resolve("sh"), ["shell", "show"]);
+        // `.s` is .scanstats up to 3.52 and .schema in 3.53.
+        assert_eq!(resolve("s"), ["scanstats", "schema"]);
+        assert_eq!(resolve("www"), ["www"]);
     }
 
     #[test]
