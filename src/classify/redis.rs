@@ -15,7 +15,7 @@ const STYLE: Style = Style {
     single_dash_long: false,
 };
 
-/// `redis-cli --help` and parseOptions() (7.0.15; `--count` from 7.2). Options with only a short form get a
+/// `redis-cli --help` and parseOptions() (7.0.15; `--count` from 7.2; valkey-cli 8.0.1's additions). Options with only a short form get a
 /// long name no one can type by accident. `--cluster` and `--cluster-weight` take a variable number of
 /// arguments and are read by [`cluster`].
 const OPTIONS: &[OptSpec] = &[
@@ -37,6 +37,16 @@ const OPTIONS: &[OptSpec] = &[
     opt(Some('v'), "version", false),
     opt(Some('2'), "(-2)", false),
     opt(Some('3'), "(-3)", false),
+    // valkey-cli 8.0 adds -4, -6 and -t, and `primaries` spellings of the cluster options; redis-cli exits on
+    // them before it connects, so one table serves both.
+    opt(Some('4'), "(-4)", false),
+    opt(Some('6'), "(-6)", false),
+    opt(Some('t'), "(-t)", true),
+    opt(None, "cluster-primary-id", true),
+    opt(None, "cluster-only-primaries", false),
+    opt(None, "cluster-replica", false),
+    opt(None, "cluster-use-empty-primaries", false),
+    opt(None, "cluster-fix-with-unreachable-primaries", false),
     opt(None, "help", false),
     opt(None, "no-auth-warning", false),
     opt(None, "askpass", false),
