@@ -258,3 +258,39 @@ fn reads_stay_allowed_and_really_run() {
         );
     }
 }
+
+/// The attacks are real: run by redis-cli itself, without gate, each one changes what [`Setup::state`] sees.
+#[test]
+fn the_attacks_work_without_gate() {
+    for (args, stdin) in [
+        (&["-e", "FLUSHALL"][..], ""),
+        (&["-x", "SET", "k"], "evil"),
+        (&["--quoted-input", "\"FLUSH\\x41LL\""], ""),
+        (&["--pipe"], "*1\r\n$8\r\nFLUSHALL\r\n"),
+        (&["--lru-test", "10"], ""),
+        (&[], "3 DEL k\n"),
+        (&[], "\"FLUSHALL\"\n"),
+        (&[], "CONFIG SET maxmemory 1\n"),
+    ] {
+        let s = setup();
+        let before = s.state();
+        let mut cmd = std::process::Command::new("timeout");
+        cmd.args(["2", "redis-cli", "-p", &s.redis.port.to_string()])
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(stdin.as_bytes())
+                .unwrap();
+        }
+        child.wait().unwrap();
+        assert_ne!(s.state(), before, "{args:?} did nothing without gate");
+    }
+}
