@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod broker;
 pub mod mock;
 pub mod postgres;
+pub mod redis;
 
 use std::path::{Path, PathBuf};
 
