@@ -67,6 +67,61 @@ fn default_configs(env: &BTreeMap<String, String>) -> Vec<String> {
     files
 }
 
+/// What ClickHouse SQL makes the client or the server do outside the database, which the statement's kind does
+/// not show: a table function after `FROM`/`JOIN`/`TABLE FUNCTION` (`file()`, `url()`, `s3()`, `remote()`,
+/// `executable()` … read files, fetch URLs, run programs or reach other servers; gate allows none of them), and the
+/// client's own `INTO OUTFILE` and `FROM INFILE`.
+fn outside_the_database(text: &str) -> Vec<(Kind, String)> {
+    let lower = text.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    for pair in tokens.windows(2) {
+        if matches!(pair[0], "from" | "join" | "function" | "table") {
+            let name: String = pair[1]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
+            let after = &pair[1][name.len()..];
+            if !name.is_empty() && after.starts_with('(') {
+                out.push((
+                    Kind::Unknown,
+                    format!(
+                        "table function `{name}()` reaches outside the database; gate allows none"
+                    ),
+                ));
+            }
+        }
+    }
+    // `FROM file (…)` with a space before the parenthesis.
+    for triple in tokens.windows(3) {
+        if matches!(triple[0], "from" | "join" | "function") && triple[2].starts_with('(') {
+            out.push((
+                Kind::Unknown,
+                format!(
+                    "table function `{}()` reaches outside the database; gate allows none",
+                    triple[1]
+                ),
+            ));
+        }
+    }
+    if lower.contains("outfile") {
+        out.push((
+            Kind::DataExport,
+            "INTO OUTFILE: the client writes the result to a file".into(),
+        ));
+    }
+    if lower.contains("infile") && !lower.contains("outfile") {
+        out.push((
+            Kind::Unknown,
+            "FROM INFILE: the client reads a local file".into(),
+        ));
+    }
+    out
+}
+
 /// `clickhouse-client` (and `clickhouse client`).
 pub fn clickhouse(
     argv: &[String],
@@ -149,8 +204,22 @@ pub fn clickhouse(
     let mut queries: Vec<Finding> = args::values(&parsed, "query")
         .flat_map(|q| tool.sql(q, sources))
         .collect();
+    let mut texts: Vec<String> = args::values(&parsed, "query").map(str::to_string).collect();
     for file in args::values(&parsed, "queries-file") {
         queries.extend(tool.script_file(file, sources));
+        if let Some(bytes) = sources.read_file(file) {
+            texts.push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    if texts.is_empty()
+        && let super::StdinView::Bytes { bytes, .. } = sources.stdin()
+    {
+        texts.push(String::from_utf8_lossy(bytes).into_owned());
+    }
+    for text in &texts {
+        for (kind, detail) in outside_the_database(text) {
+            findings.push(tool.finding(kind, detail));
+        }
     }
     if queries.is_empty() {
         queries = tool.stdin(sources);
