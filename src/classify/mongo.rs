@@ -1248,11 +1248,67 @@ mod tests {
     }
 
     #[test]
+    fn only_the_calls_gate_reads_are_read() {
+        for js in [
+            "db['dropDatabase']()",
+            "x = db.dropDatabase; x()",
+            "/'/; db.dropDatabase() //'",
+            "db.c.find({}).forEach(function (d) { db.c.deleteOne(d) })",
+            "`${db.dropDatabase()}`",
+            "db.c.find(\"\\u0027\")",
+            "this.db.c.find()",
+        ] {
+            assert!(
+                kinds(js).contains(&Kind::Unknown) || kinds(js).contains(&Kind::DestructiveWrite),
+                "{js}: {:?}",
+                kinds(js)
+            );
+            assert!(!kinds(js).iter().all(|k| *k == Kind::Read), "{js}");
+        }
+        assert_eq!(
+            kinds("db.c.find({a: [1, -2, 'x']}, {_id: 0}).sort({a: 1}).limit(3)"),
+            [Kind::Read]
+        );
+        assert_eq!(
+            kinds("show dbs\nuse shop\ndb.c.findOne({_id: ObjectId('65a0')})"),
+            [Kind::Read]
+        );
+        assert_eq!(kinds("db['orders'].countDocuments()"), [Kind::Read]);
+        assert_eq!(
+            kinds("db.changeUserPassword('a', passwordPrompt())"),
+            [Kind::Read, Kind::PermissionChange]
+        );
+    }
+
+    #[test]
+    fn the_startup_file_is_an_input() {
+        let s = |a: &[&str]| a.iter().map(ToString::to_string).collect::<Vec<_>>();
+        let env = BTreeMap::from([("HOME".to_string(), "/home/u".to_string())]);
+        let f = mongosh_with(
+            "mongosh",
+            &s(&["--eval", "db.c.find({})"]),
+            &env,
+            &NoSources,
+        );
+        assert!(f.iter().all(|f| f.kind == Kind::Read), "{f:?}");
+        let f = mongosh("mongosh", &s(&["--eval", "db.c.find({})"]), &NoSources);
+        assert!(f.iter().any(|f| f.kind == Kind::Unknown), "no HOME: {f:?}");
+        let f = mongosh_with(
+            "mongosh",
+            &s(&["--norc", "false", "--eval", "db.c.find({})"]),
+            &env,
+            &NoSources,
+        );
+        assert!(f.iter().any(|f| f.kind == Kind::Unknown), "{f:?}");
+    }
+
+    #[test]
     fn shell_and_tools() {
         let s = |a: &[&str]| a.iter().map(ToString::to_string).collect::<Vec<_>>();
         let f = mongosh(
             "mongosh",
             &s(&[
+                "--norc",
                 "mongodb://ops:pw@mongo.prod:27017/shop",
                 "--eval",
                 "db.x.drop()",
