@@ -445,7 +445,7 @@ impl Reader<'_> {
                 self.at += 1;
                 match self.peek().cloned() {
                     Some(Tok::Ident(c)) if VALUE_CALLS.contains(&c.as_str()) => {
-                        self.expression(depth + 1)?
+                        self.expression(depth + 1)?;
                     }
                     _ => return Err("`new` of something gate does not know".into()),
                 }

@@ -414,6 +414,7 @@ enum Value {
 
 /// The options that name option files; my_getopt only takes them before every other option.
 #[derive(Clone, Debug, Default)]
+#[allow(clippy::struct_field_names)]
 struct Defaults {
     no_defaults: bool,
     print_defaults: bool,
@@ -551,7 +552,7 @@ fn read_long(
         (_, Some(_), _) => {
             return Err(format!("gate does not model `--{raw_name}`"));
         }
-        (Required, None, Some(v)) | (Optional, None, Some(v)) => Value::Str(Some(v)),
+        (Required | Optional, None, Some(v)) => Value::Str(Some(v)),
         (Required, None, None) => {
             Value::Str(Some(next().ok_or_else(|| {
                 format!("option `--{raw_name}` needs a value and has none")
@@ -1182,7 +1183,7 @@ fn split_client(text: &str, delimiter: &mut String, named: bool, escapes: bool) 
                 pos += 1;
                 continue;
             }
-            if !ml_comment && c == b'\\' && !(in_string != 0 && !escapes) {
+            if !ml_comment && c == b'\\' && (in_string == 0 || escapes) {
                 pos += 1;
                 let Some(&next) = b.get(pos) else {
                     break;

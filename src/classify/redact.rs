@@ -110,7 +110,7 @@ fn family(word: &str) -> Option<Family> {
 fn is_secret_flag(name: &str) -> bool {
     let folded: String = name
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
+        .filter(char::is_ascii_alphanumeric)
         .collect::<String>()
         .to_ascii_lowercase();
     [
@@ -599,10 +599,9 @@ fn keyword_values(input: &str) -> String {
         // MySQL: `SET PASSWORD FOR 'u'@'h' = '…'`.
         if lower[j..].starts_with("for")
             && !lower[j + 3..].starts_with(|c: char| c.is_alphanumeric())
+            && let Some(eq) = input[j..].find('=')
         {
-            if let Some(eq) = input[j..].find('=') {
-                j += eq;
-            }
+            j += eq;
         }
         let mut assigned = false;
         loop {
