@@ -72,48 +72,55 @@ fn default_configs(env: &BTreeMap<String, String>) -> Vec<String> {
 /// `executable()` … read files, fetch URLs, run programs or reach other servers; gate allows none of them), and the
 /// client's own `INTO OUTFILE` and `FROM INFILE`.
 fn outside_the_database(text: &str) -> Vec<(Kind, String)> {
-    let lower = text.to_ascii_lowercase();
+    use super::sql::lex::Token;
+    let tokens = super::sql::lex::tokenize(text, true);
     let mut out = Vec::new();
-    let tokens: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .collect();
-    for pair in tokens.windows(2) {
-        if matches!(pair[0], "from" | "join" | "function" | "table") {
-            let name: String = pair[1]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-                .collect();
-            let after = &pair[1][name.len()..];
-            if !name.is_empty() && after.starts_with('(') {
-                out.push((
-                    Kind::Unknown,
-                    format!(
-                        "table function `{name}()` reaches outside the database; gate allows none"
-                    ),
-                ));
+    // Whether the tokens at each parenthesis depth are inside a FROM clause, where a call is a table function.
+    let mut in_from: Vec<bool> = vec![false];
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            Token::Punct('(') => in_from.push(false),
+            Token::Punct(')') => {
+                if in_from.len() > 1 {
+                    in_from.pop();
+                }
             }
+            Token::Punct(';') => in_from = vec![false],
+            Token::Word(w) => match w.as_str() {
+                "from" | "join" => *in_from.last_mut().expect("never empty") = true,
+                "where" | "prewhere" | "group" | "order" | "limit" | "having" | "settings"
+                | "format" | "union" | "window" | "qualify" | "into" | "values" | "select"
+                | "except" | "intersect" => *in_from.last_mut().expect("never empty") = false,
+                _ => {}
+            },
+            _ => {}
         }
-    }
-    // `FROM file (…)` with a space before the parenthesis.
-    for triple in tokens.windows(3) {
-        if matches!(triple[0], "from" | "join" | "function") && triple[2].starts_with('(') {
+        let Some(name) = token.name() else { continue };
+        if tokens.get(i + 1) != Some(&Token::Punct('(')) {
+            continue;
+        }
+        let after_keyword = i > 0
+            && tokens[i - 1]
+                .word()
+                .is_some_and(|w| matches!(w, "from" | "join" | "table" | "function"));
+        let lower = name.to_ascii_lowercase();
+        if *in_from.last().expect("never empty")
+            || after_keyword
+            || TABLE_FUNCTIONS.contains(&lower.as_str())
+        {
             out.push((
                 Kind::Unknown,
-                format!(
-                    "table function `{}()` reaches outside the database; gate allows none",
-                    triple[1]
-                ),
+                format!("table function `{name}()` reaches outside the database; gate allows none"),
             ));
         }
     }
-    if lower.contains("outfile") {
+    if tokens.iter().any(|t| t.is_word("outfile")) {
         out.push((
             Kind::DataExport,
             "INTO OUTFILE: the client writes the result to a file".into(),
         ));
     }
-    if lower.contains("infile") && !lower.contains("outfile") {
+    if tokens.iter().any(|t| t.is_word("infile")) {
         out.push((
             Kind::Unknown,
             "FROM INFILE: the client reads a local file".into(),
@@ -121,6 +128,38 @@ fn outside_the_database(text: &str) -> Vec<(Kind, String)> {
     }
     out
 }
+
+/// ClickHouse table functions that reach files, programs, URLs or other servers (ClickHouse docs, "Table
+/// Functions"), refused wherever they appear, in case the FROM-clause rule above misses a spelling.
+const TABLE_FUNCTIONS: &[&str] = &[
+    "file",
+    "filecluster",
+    "url",
+    "urlcluster",
+    "s3",
+    "s3cluster",
+    "gcs",
+    "azureblobstorage",
+    "azureblobstoragecluster",
+    "hdfs",
+    "hdfscluster",
+    "remote",
+    "remotesecure",
+    "cluster",
+    "clusterallreplicas",
+    "mysql",
+    "postgresql",
+    "sqlite",
+    "odbc",
+    "jdbc",
+    "mongodb",
+    "redis",
+    "executable",
+    "input",
+    "iceberg",
+    "deltalake",
+    "hudi",
+];
 
 /// `clickhouse-client` (and `clickhouse client`).
 pub fn clickhouse(

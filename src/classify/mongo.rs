@@ -76,6 +76,11 @@ const READ: &[&str] = &[
     "stringify",
     "parse",
     "keys",
+    "conf",
+    "printReplicationInfo",
+    "printSecondaryReplicationInfo",
+    "getBalancerState",
+    "isBalancerRunning",
 ];
 const WRITE: &[&str] = &[
     "insertOne",
