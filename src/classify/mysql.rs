@@ -777,7 +777,14 @@ fn option_file_words(
         }
         return Ok(words);
     }
-    let mut files: Vec<String> = vec!["/etc/my.cnf".into(), "/etc/mysql/my.cnf".into()];
+    // SYSCONFDIR/my.cnf is wherever the binary was built to look; these are the upstream builds' choices
+    // (distribution packages use /etc or /etc/mysql).
+    let mut files: Vec<String> = vec![
+        "/etc/my.cnf".into(),
+        "/etc/mysql/my.cnf".into(),
+        "/usr/local/mysql/etc/my.cnf".into(),
+        "/usr/local/etc/my.cnf".into(),
+    ];
     for var in ["MYSQL_HOME", "MARIADB_HOME"] {
         if let Some(dir) = env.get(var) {
             files.push(format!("{dir}/my.cnf"));
