@@ -202,6 +202,137 @@ fn cases() -> Vec<Case> {
             vec![],
         ),
     ]
+    .into_iter()
+    .chain(more_cases())
+    .collect()
+}
+
+/// Issue 12, item 9: every other spelling of a password.
+fn more_cases() -> Vec<Case> {
+    let argv = |a: &[&'static str]| (a.to_vec(), vec![]);
+    vec![
+        argv(&["psql", "-c", "CREATE ROLE a LOGIN PASSWORD E'CANARY'"]),
+        argv(&["psql", "-c", "CREATE ROLE a LOGIN PASSWORD $$CANARY$$"]),
+        argv(&["psql", "-c", "CREATE ROLE a LOGIN PASSWORD $pw$CANARY$pw$"]),
+        argv(&["psql", "-c", "CREATE ROLE a LOGIN PASSWORD U&'CANARY'"]),
+        argv(&[
+            "psql",
+            "-c",
+            "CREATE ROLE a LOGIN PASSWORD /* x */ 'CANARY'",
+        ]),
+        argv(&["psql", "-c", "ALTER ROLE a ENCRYPTED PASSWORD 'CANARY'"]),
+        argv(&["psql", "-dpassword=CANARY", "-c", "SELECT 1"]),
+        argv(&["psql", "-d", "host=db password=CANARY", "-c", "SELECT 1"]),
+        argv(&["mysql", "-e", "SET PASSWORD FOR 'app'@'%' = 'CANARY'"]),
+        argv(&["mysql", "-e", "SET PASSWORD = PASSWORD('CANARY')"]),
+        argv(&[
+            "mysql",
+            "-e",
+            "ALTER USER u IDENTIFIED WITH mysql_native_password AS 'CANARY'",
+        ]),
+        argv(&[
+            "mysql",
+            "-e",
+            "ALTER USER u IDENTIFIED BY 'new' REPLACE 'CANARY'",
+        ]),
+        argv(&["mysql", "-BNpCANARY", "-e", "SELECT 1"]),
+        argv(&["mysql", "--passw=CANARY", "-e", "SELECT 1"]),
+        argv(&[
+            "mongosh",
+            "--norc",
+            "--eval",
+            "db.changeUserPassword('app', 'CANARY')",
+        ]),
+        argv(&[
+            "mongosh",
+            "--norc",
+            "--eval",
+            "db.changeUserPassword(\"app\", \"CANARY\")",
+        ]),
+        argv(&[
+            "redis-cli",
+            "-h",
+            "r",
+            "CONFIG",
+            "SET",
+            "requirepass",
+            "CANARY",
+        ]),
+        argv(&["redis-cli", "CONFIG", "SET", "masterauth", "CANARY"]),
+        argv(&[
+            "redis-cli",
+            "-n",
+            "2",
+            "HELLO",
+            "3",
+            "AUTH",
+            "default",
+            "CANARY",
+        ]),
+        argv(&[
+            "redis-cli",
+            "-h",
+            "r",
+            "ACL",
+            "SETUSER",
+            "bob",
+            "on",
+            "+@all",
+            "<CANARY",
+        ]),
+        argv(&[
+            "redis-cli",
+            "ACL",
+            "SETUSER",
+            "bob",
+            ">other",
+            "on",
+            ">CANARY",
+        ]),
+        argv(&[
+            "redis-cli",
+            "MIGRATE",
+            "h",
+            "6379",
+            "k",
+            "0",
+            "10",
+            "AUTH",
+            "CANARY",
+        ]),
+        argv(&[
+            "redis-cli",
+            "MIGRATE",
+            "h",
+            "6379",
+            "k",
+            "0",
+            "10",
+            "AUTH2",
+            "u",
+            "CANARY",
+        ]),
+        argv(&["redis-cli", "--user", "u", "--pass", "CANARY", "GET", "k"]),
+        argv(&["kubectl", "--token", "CANARY", "get", "pods"]),
+        argv(&["kubectl", "--token=CANARY", "get", "pods"]),
+        argv(&["kubectl", "--password", "CANARY", "get", "pods"]),
+        argv(&["curl", "-u", "user:CANARY", "https://api.example.com/"]),
+        argv(&["curl", "--user", "user:CANARY", "https://api.example.com/"]),
+        argv(&[
+            "curl",
+            "-H",
+            "Authorization: Bearer CANARY",
+            "https://api.example.com/",
+        ]),
+        argv(&[
+            "curl",
+            "--oauth2-bearer",
+            "CANARY",
+            "https://api.example.com/",
+        ]),
+        argv(&["aws", "s3", "ls", "--aws-secret-access-key", "CANARY"]),
+        argv(&["clickhouse-client", "--password=CANARY", "-q", "SELECT 1"]),
+    ]
 }
 
 #[test]
@@ -251,4 +382,41 @@ fn a_canary_never_leaks() {
         );
     }
     assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}
+
+/// The binding digest covers the real secret: a different password is a different command to approve.
+#[test]
+fn the_digest_covers_the_secret() {
+    let home = Home::with_policy("version: 1\ndefaults: {decision: deny, unknown: deny}\n");
+    for argv in [
+        vec!["mysql", "-pFIRST-secret", "-e", "SELECT 1"],
+        vec!["psql", "-c", "ALTER ROLE a PASSWORD $$FIRST-secret$$"],
+        vec!["redis-cli", "CONFIG", "SET", "requirepass", "FIRST-secret"],
+        vec![
+            "curl",
+            "-H",
+            "Authorization: Bearer FIRST-secret",
+            "https://x/",
+        ],
+    ] {
+        let digest = |secret: &str| {
+            let argv: Vec<String> = argv
+                .iter()
+                .map(|a| a.replace("FIRST-secret", secret))
+                .collect();
+            let out = home
+                .gate()
+                .args(["explain", "--json", "--"])
+                .args(&argv)
+                .output()
+                .unwrap();
+            let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert!(
+                !json.to_string().contains(secret),
+                "{argv:?} shows its secret"
+            );
+            json["digest"].as_str().unwrap().to_string()
+        };
+        assert_ne!(digest("FIRST-secret"), digest("OTHER-secret"), "{argv:?}");
+    }
 }
