@@ -808,10 +808,10 @@ pub fn aws(args: &[String], env: &BTreeMap<String, String>, sources: &dyn Source
         judge.add(Kind::Read, "aws help prints documentation");
         return judge.out;
     }
-    if let Some(cn) = globals.last("cli-binary-format") {
-        if !matches!(cn, "base64" | "raw-in-base64-out") {
-            judge.unknown(format!("`--cli-binary-format {cn}` is not one gate knows"));
-        }
+    if let Some(cn) = globals.last("cli-binary-format")
+        && !matches!(cn, "base64" | "raw-in-base64-out")
+    {
+        judge.unknown(format!("`--cli-binary-format {cn}` is not one gate knows"));
     }
     parameter_files(&op_args, sources, &mut judge);
     if service == "s3" {
@@ -936,10 +936,10 @@ fn parameter_files(op_args: &[String], sources: &dyn Sources, judge: &mut Judge)
     for arg in op_args {
         let value = arg.split_once('=').map_or(arg.as_str(), |(_, v)| v);
         for prefix in ["file://", "fileb://"] {
-            if let Some(path) = value.strip_prefix(prefix) {
-                if sources.read_file(path).is_none() {
-                    judge.unknown(format!("`{prefix}{path}`: gate cannot read the file"));
-                }
+            if let Some(path) = value.strip_prefix(prefix)
+                && sources.read_file(path).is_none()
+            {
+                judge.unknown(format!("`{prefix}{path}`: gate cannot read the file"));
             }
         }
     }
@@ -1240,7 +1240,7 @@ fn s3(op: &str, op_args: &[String], judge: &mut Judge) {
             judge.out.push(f);
         }
         ("mb", [path]) if is_s3(path) => {
-            judge.add_objects(Kind::SchemaChange, "creates a bucket", objects)
+            judge.add_objects(Kind::SchemaChange, "creates a bucket", objects);
         }
         ("presign", [path]) if is_s3(path) => {
             judge.add_objects(
@@ -1250,7 +1250,7 @@ fn s3(op: &str, op_args: &[String], judge: &mut Judge) {
             );
         }
         ("website", [path]) if is_s3(path) => {
-            judge.add_objects(Kind::Write, "configures a bucket website", objects)
+            judge.add_objects(Kind::Write, "configures a bucket website", objects);
         }
         _ => judge.unknown(format!(
             "aws s3 {op} {} is not a form gate knows",

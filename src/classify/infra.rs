@@ -17,6 +17,8 @@ pub mod terraform;
 
 /// The most YAML documents gate reads from one manifest or kubeconfig; more is `unknown`, not a long wait.
 pub(crate) const MAX_DOCUMENTS: usize = 1000;
+/// The largest manifest or kubeconfig gate parses; a parsed YAML tree takes many times its text in memory.
+pub(crate) const MAX_YAML_BYTES: usize = 8 * 1024 * 1024;
 /// How deep gate follows `kind: List` items inside items.
 pub(crate) const MAX_LIST_DEPTH: usize = 4;
 
@@ -24,6 +26,12 @@ pub(crate) const MAX_LIST_DEPTH: usize = 4;
 /// last one win, a reader that kept the first would see a different file), and so is a merge key (`<<`), which
 /// the YAML 1.1 decoders in Go resolve and gate does not model.
 pub(crate) fn yaml_documents(text: &str) -> Result<Vec<serde_json::Value>, String> {
+    if text.len() > MAX_YAML_BYTES {
+        return Err(format!(
+            "it is larger than the {} MiB gate parses",
+            MAX_YAML_BYTES >> 20
+        ));
+    }
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
@@ -117,6 +125,13 @@ mod tests {
         );
         let many = "a: 1\n---\n".repeat(MAX_DOCUMENTS + 1);
         assert!(yaml_documents(&many).is_err(), "document bound");
+        let huge = format!("a: \"{}\"\n", "x".repeat(MAX_YAML_BYTES));
+        assert!(yaml_documents(&huge).is_err(), "size bound");
+        let nested = format!("{}1{}", "[".repeat(20_000), "]".repeat(20_000));
+        assert!(
+            yaml_documents(&nested).is_err(),
+            "depth bound, not a stack overflow"
+        );
         assert_eq!(join(Some("/srv/"), "x.yaml"), "/srv/x.yaml");
         assert_eq!(join(Some("/srv"), "/etc/x"), "/etc/x");
         assert_eq!(join(None, "x"), "x");

@@ -1717,11 +1717,10 @@ fn kind_effect(api: &str, kind: &str) -> Option<Kind> {
         )
         | ("", "ServiceAccount" | "Secret")
         | ("certificates.k8s.io", "CertificateSigningRequest") => Kind::PermissionChange,
-        ("admissionregistration.k8s.io", _)
+        ("admissionregistration.k8s.io" | "storage.k8s.io", _)
         | ("apiregistration.k8s.io", "APIService")
         | ("", "Node")
         | ("scheduling.k8s.io", "PriorityClass")
-        | ("storage.k8s.io", _)
         | ("node.k8s.io", "RuntimeClass") => Kind::AdminConfig,
         ("apiextensions.k8s.io", "CustomResourceDefinition") => Kind::SchemaChange,
         (
@@ -1975,7 +1974,7 @@ fn startup(
         let Some(bytes) = bytes else { continue };
         match yaml_documents(&String::from_utf8_lossy(&bytes)) {
             Ok(docs) if docs.len() <= 1 => {
-                configs.extend(docs.into_iter().map(|d| (file.clone(), d)))
+                configs.extend(docs.into_iter().map(|d| (file.clone(), d)));
             }
             Ok(_) => problems.push(format!("kubeconfig {file} holds several documents")),
             Err(why) => problems.push(format!("kubeconfig {file}: {why}")),
@@ -1992,10 +1991,10 @@ fn startup(
             let Some(auth) = user.get("user") else {
                 continue;
             };
-            if let Some(exec) = auth.get("exec").filter(|e| !e.is_null()) {
-                if let Err(why) = exec_plugin(exec, env, sources) {
-                    problems.push(format!("kubeconfig {file}, user {name}: {why}"));
-                }
+            if let Some(exec) = auth.get("exec").filter(|e| !e.is_null())
+                && let Err(why) = exec_plugin(exec, env, sources)
+            {
+                problems.push(format!("kubeconfig {file}, user {name}: {why}"));
             }
             if let Some(provider) = auth.get("auth-provider").filter(|e| !e.is_null()) {
                 let pname = provider.get("name").and_then(|n| n.as_str()).unwrap_or("");
@@ -2147,7 +2146,7 @@ fn exec_plugin(
 
 /// `--flag value` pairs, each flag one of `allowed`.
 fn pairs_ok(words: &[&str], allowed: &[&str]) -> bool {
-    words.len() % 2 == 0
+    words.len().is_multiple_of(2)
         && words
             .chunks(2)
             .all(|p| allowed.contains(&p[0]) && !p[1].starts_with('-'))
@@ -2341,13 +2340,11 @@ fn subcommand(
         "patch" | "label" | "annotate" | "scale" | "autoscale" | "expose" | "rollout undo" | "rollout restart"
         | "rollout pause" | "rollout resume" | "set image" | "set env" | "set resources" | "set selector" => {
             let kinds = read_manifests(parsed, sources, judge);
-            if path == "patch" {
-                if let Some(file) = parsed.last("patch-file") {
-                    if sources.read_file(file).is_none() {
+            if path == "patch"
+                && let Some(file) = parsed.last("patch-file")
+                    && sources.read_file(file).is_none() {
                         judge.unknown(format!("--patch-file {file}: gate cannot read it"));
                     }
-                }
-            }
             if dry.is_some() || parsed.on("local") {
                 judge.add_objects(Kind::Read, "a dry run changes nothing", objects);
                 return;
@@ -2924,11 +2921,38 @@ mod tests {
             [Kind::Read],
             "`--dry-run server` is a client dry run (kubectl refuses the extra `server`)"
         );
-        let deep = format!(
-            "apiVersion: v1\nkind: List\nitems:\n{}",
-            "- {apiVersion: v1, kind: List, items: [\n".repeat(1)
-        );
+        // Lists inside lists, one level deeper than gate follows.
+        let mut deep = r#"{"apiVersion": "v1", "kind": "Secret"}"#.to_string();
+        for _ in 0..=MAX_LIST_DEPTH {
+            deep = format!(r#"{{"apiVersion": "v1", "kind": "List", "items": [{deep}]}}"#);
+        }
         assert!(manifest_kinds(&deep).is_err());
+        let shallow = r#"{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Secret"}]}]}"#;
+        assert_eq!(
+            manifest_kinds(shallow).unwrap(),
+            [("v1".to_string(), "Secret".to_string())]
+        );
+    }
+
+    #[test]
+    fn exec_goes_to_the_wrapper_wherever_it_is() {
+        let found = kinds(&[
+            "-n",
+            "db",
+            "exec",
+            "pg-0",
+            "-c",
+            "pg",
+            "--",
+            "psql",
+            "-c",
+            "DROP TABLE t",
+        ]);
+        assert!(found.contains(&Kind::DestructiveWrite), "{found:?}");
+        assert_eq!(
+            kinds(&["exec", "pg-0", "--frob", "--", "true"]),
+            [Kind::Unknown]
+        );
     }
 
     #[test]

@@ -401,14 +401,14 @@ impl Judge {
 fn bool_flag(parsed: &[Arg], name: &str) -> Result<bool, String> {
     let mut value = false;
     for a in parsed {
-        if let Arg::Opt { name: n, value: v } = a {
-            if *n == name {
-                value = match v.as_deref() {
-                    None | Some("1" | "t" | "T" | "true" | "TRUE" | "True") => true,
-                    Some("0" | "f" | "F" | "false" | "FALSE" | "False") => false,
-                    Some(other) => return Err(format!("`-{name}={other}` is not a bool")),
-                };
-            }
+        if let Arg::Opt { name: n, value: v } = a
+            && *n == name
+        {
+            value = match v.as_deref() {
+                None | Some("1" | "t" | "T" | "true" | "TRUE" | "True") => true,
+                Some("0" | "f" | "F" | "false" | "FALSE" | "False") => false,
+                Some(other) => return Err(format!("`-{name}={other}` is not a bool")),
+            };
         }
     }
     Ok(value)
@@ -519,7 +519,7 @@ pub fn terraform(
         }
     };
     let dir = chdir.as_deref();
-    judge.target.database = chdir.clone();
+    judge.target.database.clone_from(&chdir);
     if let Err(why) = classify(&sub, &parsed, dir, env, sources, &mut judge) {
         judge.unknown(why);
     }
@@ -541,7 +541,7 @@ fn classify(
     );
     match sub {
         "version" | "metadata functions" => {
-            judge.add(Kind::Read, format!("{tool} {sub} only prints"))
+            judge.add(Kind::Read, format!("{tool} {sub} only prints"));
         }
         "fmt" => {
             let check = bool_flag(parsed, "check")?;
@@ -578,15 +578,15 @@ fn classify(
                     format!("{tool} {sub} reads the local state or configuration"),
                 );
             }
-            if let Some(state) = args::last(parsed, "state") {
-                if sources.read_file(&join(dir, state)).is_none() {
-                    judge.unknown(format!("-state={state}: gate cannot read it"));
-                }
+            if let Some(state) = args::last(parsed, "state")
+                && sources.read_file(&join(dir, state)).is_none()
+            {
+                judge.unknown(format!("-state={state}: gate cannot read it"));
             }
         }
         "state pull" => judge.add(Kind::DataExport, "prints the whole state, secrets included"),
         "state show" | "show" | "validate" | "graph" | "providers schema" => {
-            judge.add(Kind::CodeExecution, runs_providers)
+            judge.add(Kind::CodeExecution, runs_providers);
         }
         "plan" => {
             judge.add(Kind::CodeExecution, format!("{runs_providers}; data sources run too, and `data \"external\"` runs any program"));
@@ -674,11 +674,11 @@ fn classify(
             "force-unlock breaks another run's state lock",
         ),
         "workspace select" => {
-            judge.add(Kind::Write, "selects another workspace for later commands")
+            judge.add(Kind::Write, "selects another workspace for later commands");
         }
         "workspace new" => judge.add(Kind::SchemaChange, "creates a workspace"),
         "workspace delete" => {
-            judge.add(Kind::DestructiveWrite, "deletes a workspace and its state")
+            judge.add(Kind::DestructiveWrite, "deletes a workspace and its state");
         }
         "init" | "get" | "providers lock" | "providers mirror" => {
             judge.add(
@@ -760,7 +760,7 @@ fn cli_config(text: &str) -> Result<(), String> {
     if text.contains("<<") {
         return Err("it uses a heredoc, which gate does not parse".into());
     }
-    let mut depth: i64 = 0;
+    let mut depth: usize = 0;
     for line in text.lines() {
         let line = line
             .split('#')
@@ -782,10 +782,10 @@ fn cli_config(text: &str) -> Result<(), String> {
                 return Err(format!("`{name}` is not a setting gate knows"));
             }
         }
-        depth += line.matches(['{', '[']).count() as i64 - line.matches(['}', ']']).count() as i64;
-        if depth < 0 {
-            return Err("its braces do not balance".into());
-        }
+        depth += line.matches(['{', '[']).count();
+        depth = depth
+            .checked_sub(line.matches(['}', ']']).count())
+            .ok_or("its braces do not balance")?;
     }
     Ok(())
 }
