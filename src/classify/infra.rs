@@ -116,6 +116,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_thousand_documents_are_read() {
+        let doc =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 1}\n";
+        let text = vec![doc; MAX_DOCUMENTS].join("---\n");
+        let started = std::time::Instant::now();
+        assert_eq!(yaml_documents(&text).unwrap().len(), MAX_DOCUMENTS);
+        eprintln!("{} documents in {:?}", MAX_DOCUMENTS, started.elapsed());
+    }
+
+    #[test]
     fn yaml_reading_is_strict() {
         assert_eq!(yaml_documents("a: 1\n---\nb: 2\n").unwrap().len(), 2);
         assert!(yaml_documents("a: 1\na: 2\n").is_err(), "duplicate keys");

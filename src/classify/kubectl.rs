@@ -2267,12 +2267,20 @@ fn subcommand(
             }
         }
         p if subcommand_reads(p) => {
-            if p == "describe" || p == "rollout status" || p == "rollout history" || p == "apply view-last-applied" {
-                let _ = read_manifests(parsed, sources, judge);
-            }
-            if p == "apply view-last-applied" && words.first().is_some_and(|w| names(w) == Names::Secrets) {
-                judge.add_objects(Kind::DataExport, "prints the last-applied secret", objects);
-                return;
+            let kinds = read_manifests(parsed, sources, judge);
+            if p == "apply view-last-applied" {
+                // The last-applied annotation holds the whole object as applied, a secret's data included.
+                let named = resource_words(words).iter().map(|w| names(w)).collect::<Vec<_>>();
+                if named.contains(&Names::Secrets) || kinds.iter().any(|(_, k)| k == "Secret") {
+                    judge.add_objects(Kind::DataExport, "prints the last-applied secret", objects);
+                    return;
+                }
+                if named.contains(&Names::Discovered) || !kinds.is_empty() {
+                    judge.unknown(
+                        "the last-applied object is named through the cluster's discovery, which gate cannot see",
+                    );
+                    return;
+                }
             }
             judge.add_objects(Kind::Read, format!("{} {p} only reads", judge.tool), objects);
         }
@@ -2457,7 +2465,13 @@ fn manifest_effects(
         }
         return;
     }
-    for (api, kind) in kinds {
+    let mut distinct: Vec<&(String, String)> = Vec::new();
+    for pair in kinds {
+        if !distinct.contains(&pair) {
+            distinct.push(pair);
+        }
+    }
+    for (api, kind) in distinct {
         match kind_effect(api, kind) {
             Some(Kind::Write) => judge.add_objects(
                 Kind::Write,
@@ -2979,6 +2993,18 @@ mod tests {
             [Kind::DestructiveWrite, Kind::AdminConfig]
         );
         assert_eq!(kinds(&["rollout", "status", "deploy/api"]), [Kind::Read]);
+        assert_eq!(
+            kinds(&["apply", "view-last-applied", "secret/db"]),
+            [Kind::DataExport]
+        );
+        assert_eq!(
+            kinds(&["apply", "view-last-applied", "sa/x"]),
+            [Kind::Unknown]
+        );
+        assert_eq!(
+            kinds(&["apply", "view-last-applied", "deployments/api"]),
+            [Kind::Read]
+        );
         assert_eq!(kinds(&["version", "--client"]), [Kind::Read]);
         assert_eq!(kinds(&["logs", "-f", "api-0", "-c", "app"]), [Kind::Read]);
         assert_eq!(
