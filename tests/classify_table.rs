@@ -481,7 +481,11 @@ fn infrastructure() {
             "aws sts assume-role --role-arn arn:x --role-session-name s",
             &[PrivilegeSwitch],
         ),
-        row("terraform plan", &[Read]),
+        // plan starts the providers and runs data sources (`data "external"` runs any program): not a read.
+        Row {
+            must_not: &[Read],
+            ..row("terraform plan", &[CodeExecution])
+        },
         row("terraform apply -auto-approve", &[SchemaChange]),
         row("terraform destroy", &[DestructiveWrite]),
     ]);
