@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Finding, Kind, NoSources, Sources, Target};
+use super::{Finding, Kind, Target};
 
 #[path = "aws.rs"]
 pub mod aws;
@@ -94,21 +94,6 @@ pub(crate) fn finding(
     detail: impl Into<String>,
 ) -> Finding {
     Finding::new(kind, tool, target, detail)
-}
-
-/// Entry points with the signatures `classify_words` calls today. They have no environment, so every startup
-/// file that depends on `HOME` or a variable is `unknown`; `classify_words` should call the modules' own entry
-/// points with `env`, `sources` and `depth` instead (see the report for issue 12).
-pub fn kubectl(args: &[String], sources: &dyn Sources) -> Vec<Finding> {
-    kubectl::kubectl("kubectl", args, &BTreeMap::new(), sources, 0)
-}
-
-pub fn aws(args: &[String]) -> Vec<Finding> {
-    aws::aws(args, &BTreeMap::new(), &NoSources)
-}
-
-pub fn terraform(args: &[String]) -> Vec<Finding> {
-    terraform::terraform("terraform", args, &BTreeMap::new(), &NoSources)
 }
 
 #[cfg(test)]

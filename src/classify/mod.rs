@@ -8,6 +8,7 @@
 pub mod args;
 mod clients;
 mod infra;
+mod libpq;
 mod mongo;
 mod mysql;
 mod postgres;
@@ -601,7 +602,6 @@ pub(crate) fn classify_words(
 
 /// Classifies one simple command of shell text: like [`classify_words`], except that the builtins `exec` and
 /// `command` are the shell's own, not programs on `PATH`. For `wrap::shell_script`'s simple commands.
-#[allow(dead_code)] // until the shell splitter calls it instead of `classify_words`
 pub(crate) fn classify_shell_words(
     argv: &[String],
     env: &BTreeMap<String, String>,
@@ -685,33 +685,25 @@ fn classify_command(
             };
             wrap::container_exec(tool, &args, env, sources, depth)
         }
-        "kubectl" | "oc"
-            if args
-                .iter()
-                .find(|a| !a.starts_with('-'))
-                .is_some_and(|a| a == "exec") =>
-        {
-            wrap::kubectl_exec(args, env, sources, depth)
-        }
         "ssh" => wrap::ssh(args, env, sources, depth),
         "psql" => postgres::psql(args, env, sources),
-        "pg_dump" => postgres::pg_dump(args, env),
-        "pg_dumpall" => postgres::pg_dumpall(args, env),
-        "pg_restore" => postgres::pg_restore(args, env),
-        "dropdb" | "createdb" => postgres::db_admin(tool, args, env),
+        "pg_dump" => postgres::pg_dump_with(args, env, sources),
+        "pg_dumpall" => postgres::pg_dumpall_with(args, env, sources),
+        "pg_restore" => postgres::pg_restore_with(args, env, sources),
+        "dropdb" | "createdb" => postgres::db_admin_with(tool, args, env, sources),
         "mysql" | "mariadb" => mysql::mysql(tool, args, env, sources),
-        "mysqldump" | "mariadb-dump" => mysql::mysqldump(tool, args, env),
+        "mysqldump" | "mariadb-dump" => mysql::mysqldump_with(tool, args, env, sources),
         "sqlite3" => sqlite::sqlite3(args, sources),
         "clickhouse-client" => clients::clickhouse(args, env, sources),
         "clickhouse" if args.first().is_some_and(|a| a == "client") => {
             clients::clickhouse(&args[1..], env, sources)
         }
-        "mongosh" | "mongo" => mongo::mongosh(tool, args, sources),
+        "mongosh" | "mongo" => mongo::mongosh_with(tool, args, env, sources),
         "mongodump" | "mongoexport" | "mongorestore" | "mongoimport" => mongo::tools(tool, args),
         "redis-cli" | "valkey-cli" => redis::redis_cli(args, sources),
-        "kubectl" | "oc" => infra::kubectl(args, sources),
-        "aws" => infra::aws(args),
-        "terraform" | "tofu" => infra::terraform(args),
+        "kubectl" | "oc" => infra::kubectl::kubectl(tool, args, env, sources, depth),
+        "aws" => infra::aws::aws(args, env, sources),
+        "terraform" | "tofu" => infra::terraform::terraform(tool, args, env, sources),
         _ => vec![Finding::new(
             Kind::Unknown,
             tool,

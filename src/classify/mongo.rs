@@ -783,8 +783,9 @@ fn mongo_target(
     target
 }
 
-/// `mongosh` and `mongo` for a caller without the environment: `HOME` is unknown, so the startup file can only be
-/// ruled out by `--norc`. `classify_words` should call [`mongosh_with`].
+/// `mongosh` and `mongo` without the environment (`HOME` unknown, so only `--norc` rules the startup file out), for
+/// the unit tests.
+#[cfg(test)]
 pub fn mongosh(tool: &str, argv: &[String], sources: &dyn Sources) -> Vec<Finding> {
     mongosh_with(tool, argv, &BTreeMap::new(), sources)
 }

@@ -1529,8 +1529,8 @@ fn dump_harmless() -> Vec<&'static str> {
     MYSQLDUMP.iter().map(|o| o.long).collect()
 }
 
-/// `mysqldump` and `mariadb-dump`, for a caller that has no [`Sources`]: every option file reads as absent.
-/// `classify_words` should call [`mysqldump_with`] instead, so that option files are read.
+/// `mysqldump` and `mariadb-dump` with no files to read (every option file absent), for the unit tests.
+#[cfg(test)]
 pub fn mysqldump(tool_name: &str, argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> {
     mysqldump_with(tool_name, argv, env, &super::NoSources)
 }

@@ -15,8 +15,7 @@ use super::args::{self, Arg, ArgError, OptSpec, Style, opt, opt_optional};
 use super::sql::{self, Dialect, SqlFinding};
 use super::{Finding, Kind, Risk, Sources, Target, Tool, psql_meta};
 
-#[path = "libpq.rs"]
-pub(crate) mod libpq;
+use super::libpq;
 
 pub(crate) use libpq::safe_client_encoding;
 
@@ -705,6 +704,7 @@ fn dump_connection(
 }
 
 /// `pg_dump`: a logical export of one database, or of the tables and schemas named.
+#[cfg(test)]
 pub fn pg_dump(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> {
     pg_dump_with(argv, env, &super::NoSources)
 }
@@ -763,6 +763,7 @@ pub fn pg_dump_with(
 }
 
 /// `pg_dumpall`: every database, and the cluster's roles (with their password hashes).
+#[cfg(test)]
 pub fn pg_dumpall(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> {
     pg_dumpall_with(argv, env, &super::NoSources)
 }
@@ -834,6 +835,7 @@ pub fn pg_dumpall_with(
 /// `pg_restore`: with `-d` it writes an archive into a database (`--clean` drops first, `--create` makes the
 /// database, and with `--clean` drops it); without, it turns the archive into a script, on stdout or in the
 /// `-f` file.
+#[cfg(test)]
 pub fn pg_restore(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> {
     pg_restore_with(argv, env, &super::NoSources)
 }
@@ -977,6 +979,7 @@ const DROPDB: &[OptSpec] = &[
 ];
 
 /// `dropdb` and `createdb`.
+#[cfg(test)]
 pub fn db_admin(tool: &str, argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> {
     db_admin_with(tool, argv, env, &super::NoSources)
 }

@@ -11,7 +11,7 @@ use super::args::{self, Arg, ArgError, OptSpec, Style, opt, opt_optional};
 use super::shell::{
     self, AndOr, Command, Flavour, Pipeline, Redirect, RedirectTarget, Script, Simple,
 };
-use super::{Finding, Kind, Risk, Sources, StdinView, Target};
+use super::{Finding, Input, Kind, Program, Risk, Sources, StdinView, Target};
 
 /// One simple command out of shell text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -373,6 +373,81 @@ impl Sources for Overlay<'_> {
             }
         }
         found
+    }
+
+    fn read_input(&self, path: &str) -> Input {
+        if self.elsewhere {
+            return Input::Unreadable("it is a file on the other host or in the container".into());
+        }
+        if names_a_descriptor(path) {
+            return match self.read_file(path) {
+                Some(bytes) => Input::Found(bytes),
+                None => Input::Unreadable(format!("{path} is one of gate's own descriptors")),
+            };
+        }
+        if self.dirs.is_empty() || path.starts_with('/') {
+            return self.inner.read_input(path);
+        }
+        // As for `read_file`: every directory the command may run in must give the same answer.
+        let mut found: Option<Input> = None;
+        for dir in &self.dirs {
+            let Some(resolved) = dir.resolve(path) else {
+                return Input::Unreadable(format!(
+                    "gate cannot tell which directory {path} is in after the `cd`"
+                ));
+            };
+            let input = self.inner.read_input(&resolved);
+            match &found {
+                Some(f) if *f != input => {
+                    return Input::Unreadable(format!(
+                        "{path} differs between the directories the command may run in"
+                    ));
+                }
+                _ => found = Some(input),
+            }
+        }
+        found.unwrap_or(Input::Absent)
+    }
+
+    fn resolve_program(&self, name: &str, search_path: Option<&str>, cwd: Option<&str>) -> Program {
+        // A program on another host or in a container is not the local file of that name.
+        if self.elsewhere {
+            return super::resolve_by_text(name, search_path, cwd);
+        }
+        let mut answer: Option<Program> = None;
+        let dirs: Vec<Option<String>> = if self.dirs.is_empty() {
+            vec![cwd.map(str::to_string)]
+        } else {
+            self.dirs
+                .iter()
+                .map(|d| match (d, cwd) {
+                    (Dir::Start, c) => Some(c.map(str::to_string)),
+                    (dir, Some(c)) => dir.resolve(c).map(Some),
+                    (dir, None) => dir.resolve(".").map(Some),
+                })
+                .collect::<Option<Vec<_>>>()
+                .unwrap_or_default()
+        };
+        if dirs.is_empty() {
+            return Program::Missing {
+                why: "is looked up in a directory gate cannot tell after the `cd`".into(),
+            };
+        }
+        for dir in dirs {
+            let program = self
+                .inner
+                .resolve_program(name, search_path, dir.as_deref());
+            match &answer {
+                Some(a) if *a != program => {
+                    return Program::Missing {
+                        why: "leads to different files in the directories the command may run in"
+                            .into(),
+                    };
+                }
+                _ => answer = Some(program),
+            }
+        }
+        answer.unwrap_or(Program::ByName)
     }
 
     fn stdin_digest(&self) -> Option<String> {
@@ -863,7 +938,7 @@ impl<'a> Run<'a> {
             },
             elsewhere: false,
         };
-        let found = super::classify_words(&words, &env, &overlay, self.depth + 1);
+        let found = super::classify_shell_words(&words, &env, &overlay, self.depth + 1);
         self.findings.extend(found);
         Ok(either(states))
     }
