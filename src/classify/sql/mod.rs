@@ -4,6 +4,7 @@
 //! squawk-syntax for PostgreSQL ([`postgres`]) and sqlparser for MySQL, SQLite and ClickHouse ([`generic`]). A
 //! statement its parser rejects is never reported as `read`.
 
+pub mod functions;
 pub mod generic;
 pub mod keywords;
 pub mod lex;
@@ -34,8 +35,12 @@ pub struct SqlFinding {
 
 /// What a dialect's parser made of one statement.
 pub enum Parsed {
-    /// It parsed. The parser may know the statement's kind on its own (a DDL statement, say).
-    Ok(Option<SqlFinding>),
+    /// It parsed. `kind` is the statement's kind when its type alone says it (a DDL statement, say);
+    /// `rejected` is what in it gate cannot accept (calls, operators, types).
+    Ok {
+        kind: Option<SqlFinding>,
+        rejected: Vec<SqlFinding>,
+    },
     /// It did not parse; the message says why.
     Failed(String),
 }
@@ -55,10 +60,20 @@ fn analyse_at_depth(
     depth: usize,
 ) -> Vec<SqlFinding> {
     let mut out = Vec::new();
+    // Statements this script prepared, by name, with what they do: `EXECUTE name` does the same.
+    let mut prepared: Vec<(String, Vec<SqlFinding>)> = Vec::new();
     for piece in script::split(sql, dialect) {
         let found = match piece {
-            Piece::Sql(text) => statement(text, dialect),
+            Piece::Sql(text) => {
+                let found = statement(text, dialect);
+                if dialect == Dialect::Postgres {
+                    prepare_or_execute(text, found, &mut prepared)
+                } else {
+                    found
+                }
+            }
             Piece::Client(command) => client_command(command, dialect, sources, depth),
+            Piece::Unknown(why) => vec![SqlFinding::new(Kind::Unknown, why)],
             Piece::CopyData(_) => continue,
         };
         // A script of a hundred thousand INSERTs costs one finding, not a hundred thousand.
@@ -74,22 +89,110 @@ fn analyse_at_depth(
     out
 }
 
-/// One SQL statement: the keyword analysis, confirmed or corrected by the dialect's parser.
+/// `PREPARE name AS …` remembers what the statement does; `EXECUTE name` of one this script prepared does that,
+/// and of any other is `unknown` (the keyword analyser says so).
+fn prepare_or_execute(
+    text: &str,
+    found: Vec<SqlFinding>,
+    prepared: &mut Vec<(String, Vec<SqlFinding>)>,
+) -> Vec<SqlFinding> {
+    let tokens = lex::tokenize(text, false);
+    let name = tokens.get(1).and_then(lex::Token::name).map(str::to_string);
+    match (tokens.first().and_then(lex::Token::word), name) {
+        (Some("prepare"), Some(name)) if name != "transaction" => {
+            prepared.retain(|(n, _)| *n != name);
+            prepared.push((name, found.clone()));
+            found
+        }
+        (Some("execute"), Some(name)) => {
+            let plain_execute = found
+                .iter()
+                .all(|f| f.kind == Kind::Unknown && f.detail.starts_with("EXECUTE"));
+            match prepared.iter().find(|(n, _)| *n == name) {
+                Some((_, then)) if plain_execute => then
+                    .iter()
+                    .cloned()
+                    .map(|mut f| {
+                        f.detail = format!("EXECUTE {name}: {}", f.detail);
+                        f
+                    })
+                    .collect(),
+                _ => found,
+            }
+        }
+        _ => found,
+    }
+}
+
+/// One SQL statement: lexed by the dialect's rules, read by the keyword analyser, and confirmed or corrected by
+/// the dialect's parser.
 pub fn statement(text: &str, dialect: Dialect) -> Vec<SqlFinding> {
-    let mut found = keywords::analyse(text, dialect == Dialect::MySql);
+    let rules = script::rules(dialect);
+    let lexed = lex::lex(text, rules);
+    let unknown = |why: String| vec![SqlFinding::new(Kind::Unknown, why)];
+    if let Some(problem) = &lexed.problem {
+        return unknown(format!("gate does not model {problem}"));
+    }
+    if lexed.max_depth > lex::MAX_NESTING {
+        return unknown(format!(
+            "nests parentheses {} deep; gate follows {}",
+            lexed.max_depth,
+            lex::MAX_NESTING
+        ));
+    }
+    if let Some(var) = lexed.tokens.iter().find_map(|t| match &t.token {
+        lex::Token::Var(v) => Some(v.clone()),
+        _ => None,
+    }) {
+        return unknown(format!(
+            "psql substitutes the variable `{var}` into this statement when it runs; gate cannot see its value"
+        ));
+    }
+    if lex::backslash_ambiguous(text, rules, &lexed) {
+        return unknown(
+            "a string with a backslash ends elsewhere if the server's standard_conforming_strings (or MySQL's \
+             NO_BACKSLASH_ESCAPES) differs from the default; gate cannot see that setting"
+                .into(),
+        );
+    }
+    let tokens = lexed.plain();
+    let mut found: Vec<SqlFinding> = lex::statements(&tokens)
+        .into_iter()
+        .flat_map(|t| keywords::statement(t, dialect))
+        .collect();
+    if dialect == Dialect::Postgres
+        && let Some(op) = tokens.iter().find_map(|t| match t {
+            lex::Token::Op(o) if !postgres::builtin_operator(o) => Some(o.clone()),
+            _ => None,
+        })
+    {
+        found.push(SqlFinding::new(
+            Kind::Unknown,
+            format!(
+                "uses the operator `{op}`, which is not built in; gate cannot see its function"
+            ),
+        ));
+    }
     let parsed = match dialect {
         Dialect::Postgres => postgres::parse(text),
         _ => generic::parse(text, dialect),
     };
     match parsed {
-        Parsed::Ok(Some(known)) => {
-            if found.iter().all(|f| f.kind == Kind::Unknown) {
-                found = vec![known];
-            } else if !found.iter().any(|f| f.kind == known.kind) {
-                found.push(known);
+        Parsed::Ok { kind, rejected } => {
+            if let Some(kind_of_statement) = kind {
+                // The parser's statement type stands in for a verb the keywords do not know.
+                let unread = |f: &SqlFinding| {
+                    f.kind == Kind::Unknown
+                        && f.detail.starts_with("gate cannot read this statement")
+                };
+                if kind_of_statement.kind != Kind::Unknown && found.iter().all(unread) {
+                    found = vec![kind_of_statement];
+                } else if !found.iter().any(|f| f.kind == kind_of_statement.kind) {
+                    found.push(kind_of_statement);
+                }
             }
+            found.extend(rejected);
         }
-        Parsed::Ok(None) => {}
         Parsed::Failed(why) => {
             // The fallback keeps what the keywords show (it can only raise the risk), but never calls an
             // unparsable statement a read.
@@ -107,6 +210,9 @@ pub fn statement(text: &str, dialect: Dialect) -> Vec<SqlFinding> {
                 ));
             }
         }
+    }
+    if found.iter().any(|f| f.kind != Kind::Read) {
+        found.retain(|f| f.kind != Kind::Read);
     }
     found
 }
