@@ -259,7 +259,7 @@ mod tests {
                 Piece::Sql("SELECT ';' AS a"),
                 Piece::Client("d users"),
                 Piece::Sql("DO $x$ BEGIN; END $x$"),
-                Piece::Sql("/* ; */ DELETE FROM t"),
+                Piece::Sql("DELETE FROM t"),
             ]
         );
     }
