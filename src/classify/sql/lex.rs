@@ -123,12 +123,19 @@ pub struct Spanned {
 /// `unknown` before it reaches them.
 pub const MAX_NESTING: usize = 200;
 
+/// The longest run of tokens gate lets a parser see without a comma at the same nesting level (nested groups
+/// count with all their tokens). Chains such as `NOT NOT …`, `EXPLAIN EXPLAIN …` or `1 + 1 + …` make both
+/// parsers recurse once per link; lists (`IN (…)`, `VALUES (…), (…)`) do not, and reset the run.
+pub const MAX_RUN: usize = 8000;
+
 /// A lexed text.
 #[derive(Clone, Debug, Default)]
 pub struct Lexed {
     pub tokens: Vec<Spanned>,
     /// The deepest `(`/`[` nesting seen.
     pub max_depth: usize,
+    /// The longest comma-free run (see [`MAX_RUN`]).
+    pub longest_run: usize,
     /// A string literal whose end depends on the backslash rule (a backslash inside a plain `'…'` string).
     pub backslash_sensitive: bool,
     /// Something in the text that gate's lexer does not model for this dialect.
@@ -161,14 +168,37 @@ pub fn lex(text: &str, rules: Rules) -> Lexed {
     let mut lexer = Lexer::new(text, rules, 0);
     let mut out = Lexed::default();
     let mut depth = 0usize;
+    // One run counter per open nesting level.
+    let mut runs: Vec<usize> = vec![0];
     while let Some(t) = lexer.next_token() {
         match t.token {
             Token::Punct('(' | '[') => {
                 depth += 1;
                 out.max_depth = out.max_depth.max(depth);
+                runs.push(0);
             }
-            Token::Punct(')' | ']') => depth = depth.saturating_sub(1),
-            _ => {}
+            Token::Punct(')' | ']') => {
+                depth = depth.saturating_sub(1);
+                if runs.len() > 1 {
+                    let inner = runs.pop().unwrap_or(0);
+                    if let Some(outer) = runs.last_mut() {
+                        *outer += inner + 2;
+                    }
+                }
+            }
+            Token::Punct(',' | ';') => {
+                if let Some(r) = runs.last_mut() {
+                    *r = 0;
+                }
+            }
+            _ => {
+                if let Some(r) = runs.last_mut() {
+                    *r += 1;
+                }
+            }
+        }
+        if let Some(&r) = runs.last() {
+            out.longest_run = out.longest_run.max(r);
         }
         out.tokens.push(t);
     }

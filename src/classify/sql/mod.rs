@@ -66,7 +66,10 @@ fn analyse_at_depth(
         let found = match piece {
             Piece::Sql(text) => {
                 let found = statement(text, dialect);
-                if dialect == Dialect::Postgres {
+                let head = text.get(..7).unwrap_or(text).to_ascii_lowercase();
+                if dialect == Dialect::Postgres
+                    && (head.starts_with("prepare") || head.starts_with("execute"))
+                {
                     prepare_or_execute(text, found, &mut prepared)
                 } else {
                     found
@@ -140,6 +143,13 @@ pub fn statement(text: &str, dialect: Dialect) -> Vec<SqlFinding> {
             lex::MAX_NESTING
         ));
     }
+    if lexed.longest_run > lex::MAX_RUN {
+        return unknown(format!(
+            "has a chain of {} tokens without a comma; gate's parsers follow {}",
+            lexed.longest_run,
+            lex::MAX_RUN
+        ));
+    }
     if let Some(var) = lexed.tokens.iter().find_map(|t| match &t.token {
         lex::Token::Var(v) => Some(v.clone()),
         _ => None,
@@ -173,9 +183,37 @@ pub fn statement(text: &str, dialect: Dialect) -> Vec<SqlFinding> {
             ),
         ));
     }
-    let parsed = match dialect {
-        Dialect::Postgres => postgres::parse(text),
-        _ => generic::parse(text, dialect),
+    // A statement the keywords already call something other than a read, with nothing in it for the parser's
+    // walk to reject (no call, cast or `OPERATOR`), learns nothing from the parser: a dump's hundred thousand
+    // INSERT … VALUES skip it. Everything that could end up a read is always parsed.
+    let settled = !found.is_empty()
+        && found.iter().all(|f| {
+            f.kind != Kind::Read
+                && !(f.kind == Kind::Unknown
+                    && f.detail.starts_with("gate cannot read this statement"))
+        })
+        && !(1..tokens.len()).any(|i| {
+            let before = |k: usize| i.checked_sub(k).map(|j| &tokens[j]);
+            let table_columns = before(2).is_some_and(|t| t.is_word("into"))
+                || (before(2) == Some(&lex::Token::Punct('.'))
+                    && before(4).is_some_and(|t| t.is_word("into")));
+            matches!(tokens[i - 1], lex::Token::Word(_) | lex::Token::Ident(_))
+                && tokens[i] == lex::Token::Punct('(')
+                && !tokens[i - 1]
+                    .word()
+                    .is_some_and(|x| x == "values" || x == "in")
+                && !table_columns
+        })
+        && !tokens
+            .iter()
+            .any(|t| matches!(t, lex::Token::Cast) || t.is_word("operator"));
+    let parsed = if settled {
+        Parsed::Ok {
+            kind: None,
+            rejected: Vec::new(),
+        }
+    } else {
+        parse_bounded(text, dialect, &tokens)
     };
     match parsed {
         Parsed::Ok { kind, rejected } => {
@@ -215,6 +253,50 @@ pub fn statement(text: &str, dialect: Dialect) -> Vec<SqlFinding> {
         found.retain(|f| f.kind != Kind::Read);
     }
     found
+}
+
+/// Words after which both parsers recurse.
+const RECURSIVE_WORDS: &[&str] = &[
+    "not", "explain", "case", "exists", "select", "when", "array", "row",
+];
+
+/// Runs the dialect's parser where its recursion cannot overflow the stack. squawk and sqlparser recurse per
+/// nesting level and per link of some chains, with frames large enough that about thirty `NOT`s overflow a
+/// 2 MiB thread in a debug build. A statement with only a few recursive constructs parses in place (the common
+/// `psql -c`, which must stay fast); any other parses on a scoped thread with a 256 MiB stack, reserved, not
+/// touched, and enough for [`lex::MAX_RUN`] links and [`lex::MAX_NESTING`] levels.
+fn parse_bounded(text: &str, dialect: Dialect, tokens: &[lex::Token]) -> Parsed {
+    let parse = || match dialect {
+        Dialect::Postgres => postgres::parse(text),
+        _ => generic::parse(text, dialect),
+    };
+    let mut prefix_position = true;
+    let mut recursive = 0usize;
+    for t in tokens {
+        let is_op = matches!(t, lex::Token::Op(_));
+        if matches!(t, lex::Token::Punct('(' | '['))
+            || (is_op && prefix_position)
+            || t.word().is_some_and(|w| RECURSIVE_WORDS.contains(&w))
+        {
+            recursive += 1;
+        }
+        prefix_position = is_op || matches!(t, lex::Token::Punct('(' | '[' | ','));
+    }
+    if recursive <= 12 && tokens.len() <= 400 {
+        return parse();
+    }
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("gate-sql-parse".into())
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, parse)
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Parsed::Failed("the parser failed".into())),
+            Err(e) => Parsed::Failed(format!("gate could not start its parser: {e}")),
+        }
+    })
 }
 
 /// A client command: a psql backslash command or a sqlite3 dot-command. Each client's own module knows its
@@ -377,5 +459,134 @@ mod tests {
             kinds("ALTER TABLE t DELETE WHERE 1", Dialect::ClickHouse),
             [Kind::SchemaChange]
         );
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::*;
+    use crate::classify::NoSources;
+
+    fn kinds(sql: &str, dialect: Dialect) -> Vec<Kind> {
+        let mut k: Vec<Kind> = analyse(sql, dialect, &NoSources)
+            .iter()
+            .map(|f| f.kind)
+            .collect();
+        k.sort();
+        k.dedup();
+        k
+    }
+
+    #[test]
+    fn deep_nesting_is_unknown_not_a_stack_overflow() {
+        let deep = format!("SELECT {}1{}", "(".repeat(20_000), ")".repeat(20_000));
+        for d in [
+            Dialect::Postgres,
+            Dialect::MySql,
+            Dialect::Sqlite,
+            Dialect::ClickHouse,
+        ] {
+            assert_eq!(kinds(&deep, d), [Kind::Unknown], "{d:?}");
+        }
+        let subqueries = format!(
+            "SELECT * FROM {}t{}",
+            "(SELECT * FROM ".repeat(5_000),
+            ") s".repeat(5_000)
+        );
+        assert_eq!(kinds(&subqueries, Dialect::Postgres), [Kind::Unknown]);
+        let ctes: String = (0..3000).map(|i| format!("WITH c{i} AS (")).collect();
+        assert_eq!(
+            kinds(&format!("{ctes}SELECT 1"), Dialect::Postgres),
+            [Kind::Unknown]
+        );
+        let explains = format!("{}SELECT 1", "EXPLAIN ".repeat(10_000));
+        assert_eq!(kinds(&explains, Dialect::Postgres), [Kind::Unknown]);
+        let prepares = format!("{}SELECT 1", "PREPARE p AS ".repeat(10_000));
+        assert_eq!(kinds(&prepares, Dialect::Postgres), [Kind::Unknown]);
+        // Just under the bound still parses.
+        let ok = format!("SELECT {}1{}", "(".repeat(50), ")".repeat(50));
+        assert_eq!(kinds(&ok, Dialect::Postgres), [Kind::Read]);
+    }
+
+    #[test]
+    fn a_ten_megabyte_dump_is_linear() {
+        use std::fmt::Write as _;
+        let mut dump = String::from("COPY public.items (id, name) FROM stdin;\n");
+        let mut i = 0;
+        while dump.len() < 5_000_000 {
+            let _ = writeln!(dump, "{i}\tname with 'quote' and \\N {i}");
+            i += 1;
+        }
+        dump.push_str("\\.\n");
+        while dump.len() < 10_000_000 {
+            let _ = writeln!(dump, "INSERT INTO public.items VALUES ({i}, 'n{i}');");
+            i += 1;
+        }
+        let start = std::time::Instant::now();
+        let found = analyse(&dump, Dialect::Postgres, &NoSources);
+        let took = start.elapsed();
+        assert!(found.iter().all(|f| f.kind == Kind::Write), "{found:?}");
+        // Debug builds are several times slower than release; the bench holds the 1 s release figure.
+        assert!(took.as_secs() < 20, "{took:?}");
+        eprintln!("10 MB dump: {took:?}");
+    }
+}
+#[cfg(test)]
+mod probe {
+    #[test]
+    fn probe() {
+        let Ok(which) = std::env::var("PROBE") else {
+            return;
+        };
+        let n: usize = std::env::var("PROBE_N").unwrap().parse().unwrap();
+        let s = match which.as_str() {
+            "explain" => format!("{}SELECT 1", "EXPLAIN ".repeat(n)),
+            "not" => format!("SELECT {}true", "NOT ".repeat(n)),
+            "minus" => format!("SELECT {}1", "- ".repeat(n)),
+            "plus" => format!("SELECT 1{}", " + 1".repeat(n)),
+            "case" => format!(
+                "SELECT {}1{}",
+                "CASE WHEN true THEN ".repeat(n),
+                " END".repeat(n)
+            ),
+            "union" => format!("SELECT 1{}", " UNION SELECT 1".repeat(n)),
+            "cast" => format!("SELECT 1{}", "::int".repeat(n)),
+            "isnull" => format!("SELECT 1{}", " IS NOT NULL".repeat(n)),
+            "and" => format!("SELECT true{}", " AND true".repeat(n)),
+            "in" => format!("SELECT 1{}", " = 1".repeat(n)),
+            "at" => format!("SELECT now(){}", " AT TIME ZONE 'UTC'".repeat(n)),
+            "collate" => format!("SELECT 'a'{}", " COLLATE \"C\"".repeat(n)),
+            "join" => format!("SELECT 1 FROM t{}", " JOIN t ON true".repeat(n)),
+            "schema" => format!("CREATE SCHEMA s{}", " CREATE TABLE t (a int)".repeat(n)),
+            "field" => format!("SELECT a{}", ".b".repeat(n)),
+            "sub" => format!("SELECT 1{}", "[1]".repeat(n)),
+            "inlist" => format!("SELECT 1 WHERE 1 IN (1{})", ",1".repeat(n)),
+            "values" => format!("INSERT INTO t VALUES (1, 'a'){}", ", (1, 'a')".repeat(n)),
+            _ => return,
+        };
+        eprintln!("start");
+        let big = std::env::var("PROBE_STACK").is_ok();
+        if big {
+            std::thread::scope(|sc| {
+                std::thread::Builder::new()
+                    .stack_size(256 << 20)
+                    .spawn_scoped(sc, || {
+                        let _ = super::postgres::parse(&s);
+                        eprintln!("pg ok");
+                        let _ = super::generic::parse(&s, super::Dialect::MySql);
+                        eprintln!("sqlparser ok");
+                    })
+                    .unwrap()
+                    .join()
+                    .unwrap();
+            });
+            return;
+        }
+        let _ = super::postgres::parse(&s);
+        eprintln!("pg ok");
+        let _ = super::generic::parse(&s, super::Dialect::MySql);
+        let _ = super::generic::parse(&s, super::Dialect::Sqlite);
+        let _ = super::generic::parse(&s, super::Dialect::ClickHouse);
+        eprintln!("sqlparser ok");
     }
 }

@@ -118,11 +118,40 @@ fn psql_command_end(text: &str, from: usize) -> (usize, usize) {
     (k, resume)
 }
 
-/// Splits a script. Never fails: an unterminated quote or comment runs to the end of the text.
+/// Splits a script. Never fails: an unterminated quote or comment runs to the end of the text. When the split
+/// depends on how plain strings treat backslashes (PostgreSQL's standard_conforming_strings, MySQL's
+/// NO_BACKSLASH_ESCAPES: server settings gate cannot see), the script starts with an [`Piece::Unknown`].
 pub fn split(text: &str, dialect: Dialect) -> Vec<Piece<'_>> {
+    let rules = rules(dialect);
+    let mut pieces = split_with(text, dialect, rules);
+    if matches!(dialect, Dialect::Postgres | Dialect::MySql) && text.contains('\\') {
+        let other = split_with(
+            text,
+            dialect,
+            Rules {
+                backslash_in_plain: !rules.backslash_in_plain,
+                ..rules
+            },
+        );
+        if other != pieces {
+            pieces.insert(
+                0,
+                Piece::Unknown(
+                    "the script splits into different statements if the server's standard_conforming_strings \
+                     (or MySQL's NO_BACKSLASH_ESCAPES) differs from the default; gate cannot see that setting"
+                        .into(),
+                ),
+            );
+        }
+    }
+    pieces
+}
+
+fn split_with(text: &str, dialect: Dialect, rules: Rules) -> Vec<Piece<'_>> {
     Splitter {
         text,
         dialect,
+        rules,
         pieces: Vec::new(),
         tokens: Vec::new(),
         start: None,
@@ -134,6 +163,7 @@ pub fn split(text: &str, dialect: Dialect) -> Vec<Piece<'_>> {
 struct Splitter<'a> {
     text: &'a str,
     dialect: Dialect,
+    rules: Rules,
     pieces: Vec<Piece<'a>>,
     /// The tokens of the statement being collected.
     tokens: Vec<Token>,
@@ -159,8 +189,7 @@ impl<'a> Splitter<'a> {
     fn run(mut self) -> Vec<Piece<'a>> {
         let text = self.text;
         let bytes = text.as_bytes();
-        let rules = rules(self.dialect);
-        let mut lexer = Lexer::new(text, rules, 0);
+        let mut lexer = Lexer::new(text, self.rules, 0);
         while let Some(Spanned { token, start, end }) = lexer.next_token() {
             if let Some(problem) = lexer.problem.take() {
                 self.pieces.push(Piece::Unknown(problem));
@@ -330,6 +359,17 @@ mod tests {
     }
 
     #[test]
+    fn a_split_that_depends_on_backslashes_is_unknown() {
+        let pieces = split("SELECT 'a\\' ; --' ; DROP TABLE t", Dialect::Postgres);
+        assert!(matches!(pieces[0], Piece::Unknown(_)), "{pieces:?}");
+        let pieces = split("SELECT 'a\\d' ; SELECT 2", Dialect::Postgres);
+        assert!(
+            !pieces.iter().any(|p| matches!(p, Piece::Unknown(_))),
+            "{pieces:?}"
+        );
+    }
+
+    #[test]
     fn sqlite_dot_commands_and_mysql_quotes() {
         assert_eq!(
             split(".shell id\nSELECT 1;\n.dump", Dialect::Sqlite),
@@ -339,10 +379,10 @@ mod tests {
                 Piece::Client("dump")
             ]
         );
-        assert_eq!(
-            split(r"SELECT 'a\';b'; DROP TABLE t", Dialect::MySql).len(),
-            2
-        );
+        // Split one way with MySQL's default backslash escapes, another under NO_BACKSLASH_ESCAPES.
+        let pieces = split(r"SELECT 'a\';b'; DROP TABLE t", Dialect::MySql);
+        assert!(matches!(pieces[0], Piece::Unknown(_)), "{pieces:?}");
+        assert_eq!(pieces.len(), 3);
         assert_eq!(
             split("SELECT 1 \\! id", Dialect::MySql),
             vec![Piece::Sql("SELECT 1"), Piece::Client("! id")]
