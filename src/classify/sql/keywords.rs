@@ -265,6 +265,10 @@ const NOT_CALLS: &[&str] = &[
 /// ([`super::postgres`]), which finds calls exactly; here PostgreSQL only gets the calls whose effect is known.
 fn calls(tokens: &[Token], dialect: Dialect) -> Vec<SqlFinding> {
     let mut out = Vec::new();
+    // `PRAGMA name(arg)` names a pragma, not a function; [`pragma`] judges it.
+    if dialect == Dialect::Sqlite && tokens.first().is_some_and(|t| t.is_word("pragma")) {
+        return out;
+    }
     for (i, t) in tokens.iter().enumerate() {
         if tokens.get(i + 1) != Some(&Token::Punct('(')) {
             continue;

@@ -207,7 +207,10 @@ pub fn statement(text: &str, dialect: Dialect) -> Vec<SqlFinding> {
         && !tokens
             .iter()
             .any(|t| matches!(t, lex::Token::Cast) || t.is_word("operator"));
-    let parsed = if settled {
+    // sqlparser rejects `PRAGMA table_info(users)`; the keyword analyser reads PRAGMA's whole grammar itself
+    // (`PRAGMA [schema.]name [= value | (value)]`, nothing after), so its verdict stands alone.
+    let own_grammar = dialect == Dialect::Sqlite && tokens.first().is_some_and(|t| t.is_word("pragma"));
+    let parsed = if settled || own_grammar {
         Parsed::Ok {
             kind: None,
             rejected: Vec::new(),
