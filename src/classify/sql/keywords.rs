@@ -295,6 +295,27 @@ fn calls(tokens: &[Token], dialect: Dialect) -> Vec<SqlFinding> {
             continue;
         }
         // A table or column list, not a call: `INSERT INTO t (a)`, `CREATE TABLE t (`, `AS x (a)`, a CTE `x (a) AS (`.
+        let table_word = |p: &str| {
+            [
+                "into",
+                "table",
+                "as",
+                "exists",
+                "update",
+                "index",
+                "on",
+                "view",
+                "references",
+                "trigger",
+            ]
+            .contains(&p)
+        };
+        if prev == Some(&Token::Punct('.'))
+            && i >= 3
+            && tokens[i - 3].word().is_some_and(table_word)
+        {
+            continue;
+        }
         if prev.and_then(Token::word).is_some_and(|p| {
             [
                 "into",
@@ -643,7 +664,7 @@ fn set_mysql(tokens: &[Token]) -> SqlFinding {
     let mut worst: Option<SqlFinding> = None;
     for assignment in tokens[1..].split(|t| *t == Token::Punct(',')) {
         let f = mysql_assignment(assignment);
-        let rank = |f: &SqlFinding| if f.kind == Kind::Read { 0 } else { 1 };
+        let rank = |f: &SqlFinding| i32::from(f.kind != Kind::Read);
         if worst.as_ref().is_none_or(|w| rank(&f) > rank(w)) {
             worst = Some(f);
         }

@@ -487,12 +487,10 @@ impl<'a> Lexer<'a> {
         let s = self.pos;
         while let Some(c) = self.at(self.pos) {
             let dot_dot = c == b'.' && self.at(self.pos + 1) == Some(b'.');
-            if c.is_ascii_alphanumeric() || c == b'_' || (c == b'.' && !dot_dot) {
-                self.pos += 1;
-            } else if (c == b'+' || c == b'-')
+            let exponent_sign = (c == b'+' || c == b'-')
                 && matches!(self.bytes[self.pos - 1], b'e' | b'E')
-                && self.at(self.pos + 1).is_some_and(|c| c.is_ascii_digit())
-            {
+                && self.at(self.pos + 1).is_some_and(|c| c.is_ascii_digit());
+            if c.is_ascii_alphanumeric() || c == b'_' || (c == b'.' && !dot_dot) || exponent_sign {
                 self.pos += 1;
             } else {
                 break;
