@@ -123,9 +123,10 @@ fn psql_command_end(text: &str, from: usize) -> (usize, usize) {
 /// NO_BACKSLASH_ESCAPES: server settings gate cannot see), the script starts with an [`Piece::Unknown`].
 pub fn split(text: &str, dialect: Dialect) -> Vec<Piece<'_>> {
     let rules = rules(dialect);
-    let mut pieces = split_with(text, dialect, rules);
-    if matches!(dialect, Dialect::Postgres | Dialect::MySql) && text.contains('\\') {
-        let other = split_with(
+    let (mut pieces, sensitive) = split_with(text, dialect, rules);
+    // Only a backslash inside a plain string can move a boundary (COPY data rows are never lexed).
+    if sensitive {
+        let (other, _) = split_with(
             text,
             dialect,
             Rules {
@@ -147,7 +148,7 @@ pub fn split(text: &str, dialect: Dialect) -> Vec<Piece<'_>> {
     pieces
 }
 
-fn split_with(text: &str, dialect: Dialect, rules: Rules) -> Vec<Piece<'_>> {
+fn split_with(text: &str, dialect: Dialect, rules: Rules) -> (Vec<Piece<'_>>, bool) {
     Splitter {
         text,
         dialect,
@@ -186,7 +187,7 @@ impl<'a> Splitter<'a> {
         pos == 0 || self.text.as_bytes()[pos - 1] == b'\n'
     }
 
-    fn run(mut self) -> Vec<Piece<'a>> {
+    fn run(mut self) -> (Vec<Piece<'a>>, bool) {
         let text = self.text;
         let bytes = text.as_bytes();
         let mut lexer = Lexer::new(text, self.rules, 0);
@@ -241,7 +242,7 @@ impl<'a> Splitter<'a> {
             self.pieces.push(Piece::Unknown(problem));
         }
         self.flush();
-        self.pieces
+        (self.pieces, lexer.backslash_sensitive)
     }
 
     /// After a `COPY … FROM STDIN;` ending at `from`: psql sends the statement, reads data lines up to `\.`,
