@@ -641,7 +641,7 @@ mod tests {
             "pg_stat_reset",
             "pg_create_logical_replication_slot",
             "pg_reload_conf",
-            "random",
+            "lo_unlink",
         ] {
             assert!(!pg_allowed(denied), "{denied}");
         }
