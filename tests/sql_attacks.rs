@@ -189,6 +189,11 @@ fn function_calls_are_an_allow_list() {
                 "read",
             ),
             ("SET search_path = app, public", "allow", "read"),
+            (
+                "SELECT '{\"a\":{\"b\":1}}'::jsonb #> '{a,b}', j #>> '{a}', j -> 'a' FROM t",
+                "allow",
+                "read",
+            ),
         ]),
     );
 }

@@ -84,6 +84,11 @@ pg_table_size|the size of a table without its indexes
 pg_indexes_size|the size of a table's indexes
 pg_database_size|the size of a database
 pg_tablespace_size|the size of a tablespace
+currval|this session's last value of a sequence, read only
+lastval|this session's last sequence value, read only
+pg_partition_tree|lists a partition tree
+pg_partition_ancestors|lists a partition's ancestors
+pg_partition_root|names a partition tree's root
 LIST
 )
 

@@ -22,7 +22,7 @@ fn pg_functions() -> &'static [&'static str] {
         let mut v: Vec<&str> = PG_FUNCTIONS
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter(|l| !l.is_empty() && !l.starts_with("# "))
             .collect();
         v.sort_unstable();
         v.dedup();

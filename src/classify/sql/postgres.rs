@@ -42,7 +42,7 @@ fn listed(list: &'static str, cell: &'static OnceLock<Vec<&'static str>>, name: 
         let mut v: Vec<&str> = list
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter(|l| !l.is_empty() && !l.starts_with("# "))
             .collect();
         v.sort_unstable();
         v
