@@ -402,6 +402,11 @@ mod tests {
             "\\",
             "\\echo 'x",
             "COPY t FROM stdin;",
+            "\\\\\\\\",
+            "\\\\ x \\",
+            "\\d\\",
+            "\\echo `x",
+            "SELECT 1 \\",
         ] {
             for d in [
                 Dialect::Postgres,
