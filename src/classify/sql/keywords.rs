@@ -971,8 +971,8 @@ fn explain(tokens: &[Token], dialect: Dialect, depth: usize) -> SqlFinding {
 /// Transaction control. Finishing a prepared transaction commits or discards another session's writes, and
 /// preparing one keeps this one's writes alive past the session.
 fn transaction(tokens: &[Token], first: &str) -> SqlFinding {
-    let second = tokens.get(1).and_then(Token::word).unwrap_or("");
-    if (first == "commit" || first == "rollback") && second == "prepared" {
+    let second = tokens.get(1).and_then(Token::word);
+    if (first == "commit" || first == "rollback") && second == Some("prepared") {
         return SqlFinding::new(
             Kind::Write,
             format!(
@@ -981,7 +981,28 @@ fn transaction(tokens: &[Token], first: &str) -> SqlFinding {
             ),
         );
     }
-    SqlFinding::new(Kind::Read, format!("{first}: transaction control")).risk(Risk::Low)
+    let control =
+        SqlFinding::new(Kind::Read, format!("{first}: transaction control")).risk(Risk::Low);
+    match (first, second) {
+        ("start", Some("transaction")) => control,
+        // MySQL: START REPLICA / SLAVE / GROUP_REPLICATION.
+        ("start", Some("replica" | "slave" | "group_replication")) => {
+            SqlFinding::new(Kind::AdminConfig, "START of replication")
+        }
+        ("start", _) => SqlFinding::new(Kind::Unknown, "START gate cannot read"),
+        // BEGIN [WORK | TRANSACTION | ISOLATION … | READ … | [NOT] DEFERRABLE]; SQLite's DEFERRED, IMMEDIATE,
+        // EXCLUSIVE. MariaDB's `BEGIN NOT ATOMIC` opens a compound statement, which is code.
+        (
+            "begin",
+            None
+            | Some(
+                "work" | "transaction" | "isolation" | "read" | "deferrable" | "deferred"
+                | "immediate" | "exclusive",
+            ),
+        ) => control,
+        ("begin", _) => SqlFinding::new(Kind::Unknown, "BEGIN gate cannot read"),
+        _ => control,
+    }
 }
 
 /// What the statement's leading verb says it does.

@@ -557,3 +557,173 @@ mod bounds {
         eprintln!("10 MB dump: {took:?}");
     }
 }
+
+#[cfg(test)]
+mod table {
+    use super::*;
+    use crate::classify::NoSources;
+    use Kind::*;
+
+    fn kinds(sql: &str, dialect: Dialect) -> Vec<Kind> {
+        let mut k: Vec<Kind> = analyse(sql, dialect, &NoSources)
+            .iter()
+            .map(|f| f.kind)
+            .collect();
+        k.sort();
+        k.dedup();
+        k
+    }
+
+    /// SQL → the full set of kinds, per dialect.
+    #[test]
+    fn statements_earn_their_kinds() {
+        let pg: &[(&str, &[Kind])] = &[
+            ("SELECT lower(a) FROM t WHERE id = 1", &[Read]),
+            ("SELECT * FROM t FOR UPDATE", &[Write]),
+            ("SELECT evil()", &[Unknown]),
+            ("SELECT pg_catalog.evil()", &[Unknown]),
+            ("SELECT nextval('s')", &[Write]),
+            ("SELECT pg_cancel_backend(1)", &[AdminConfig]),
+            (
+                "EXPLAIN (ANALYZE, VERBOSE) DELETE FROM t",
+                &[DestructiveWrite],
+            ),
+            ("EXPLAIN (VERBOSE, ANALYZE off) DELETE FROM t", &[Read]),
+            ("EXPLAIN ANALYZE INSERT INTO t VALUES (1)", &[Write]),
+            ("EXPLAIN (ANALYZE perhaps) SELECT 1", &[Unknown]),
+            ("SET ROLE admin", &[PrivilegeSwitch]),
+            ("SET \"role\" TO admin", &[PrivilegeSwitch]),
+            ("RESET ROLE", &[PrivilegeSwitch]),
+            ("RESET SESSION AUTHORIZATION", &[PrivilegeSwitch]),
+            (
+                "SET LOCAL session_replication_role = replica",
+                &[PrivilegeSwitch],
+            ),
+            ("RESET ALL", &[Unknown]),
+            ("DISCARD ALL", &[PrivilegeSwitch]),
+            ("DISCARD PLANS", &[Read]),
+            ("DISCARD TEMP", &[Write]),
+            ("SET work_mem = '64MB'", &[Read]),
+            ("SET log_min_duration_statement = -1", &[Unknown]),
+            ("SET standard_conforming_strings = off", &[Unknown]),
+            ("SET search_path TO app", &[Read]),
+            ("SET search_path TO app, pg_catalog", &[Unknown]),
+            ("SET SCHEMA 'app'", &[Read]),
+            ("COMMIT PREPARED 'x'", &[Write]),
+            ("ROLLBACK PREPARED 'x'", &[Write]),
+            ("PREPARE TRANSACTION 'x'", &[Write]),
+            ("BEGIN ISOLATION LEVEL SERIALIZABLE; COMMIT", &[Read]),
+            ("PREPARE q AS SELECT 1; EXECUTE q", &[Read]),
+            ("PREPARE q AS DELETE FROM t; EXECUTE q", &[DestructiveWrite]),
+            ("EXECUTE elsewhere", &[Unknown]),
+            (
+                "DECLARE c CURSOR FOR SELECT * FROM t; FETCH 10 FROM c; CLOSE c",
+                &[Read],
+            ),
+            ("DECLARE c CURSOR FOR SELECT * FROM t FOR UPDATE", &[Write]),
+            ("SELECT * INTO t2 FROM t", &[SchemaChange]),
+            ("CREATE TABLE t2 AS SELECT * FROM t", &[SchemaChange]),
+            ("COPY t TO PROGRAM 'gzip > /tmp/x'", &[CodeExecution]),
+            ("COPY t FROM PROGRAM 'id'", &[CodeExecution]),
+            ("TABLE t", &[Read]),
+            ("VALUES (1), (2)", &[Read]),
+            (
+                "WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d",
+                &[DestructiveWrite],
+            ),
+            (
+                "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE",
+                &[Write],
+            ),
+            ("LISTEN ch", &[Write]),
+            ("NOTIFY ch", &[Write]),
+            ("LOAD 'plpgsql'", &[CodeExecution]),
+            ("CALL p()", &[CodeExecution]),
+            ("CHECKPOINT", &[AdminConfig]),
+            ("VACUUM t", &[SchemaChange]),
+            (
+                "IMPORT FOREIGN SCHEMA s FROM SERVER x INTO public",
+                &[SchemaChange],
+            ),
+            ("DROP DATABASE shop", &[DestructiveWrite]),
+            ("SELECT :x", &[Unknown]),
+            ("SELECT 1 === 2", &[Unknown]),
+            ("SELECT '1'::mytype", &[Unknown]),
+            ("SELECT * FROM t TABLESAMPLE system_time(5)", &[Unknown]),
+        ];
+        let my: &[(&str, &[Kind])] = &[
+            ("SELECT CONCAT(a, b) FROM t WHERE id = 1", &[Read]),
+            // The comment is reported apart; the statement before it is a read.
+            ("SELECT 1 /*! , sys_exec('id') */", &[Read, Unknown]),
+            ("INSERT INTO db.t (a) VALUES (1)", &[Write]),
+            ("SET PASSWORD = 'x'", &[PermissionChange]),
+            ("SET GLOBAL read_only = 0", &[AdminConfig]),
+            ("SET @@persist.max_connections = 10", &[AdminConfig]),
+            ("SET SESSION sql_mode = 'ANSI_QUOTES'", &[Unknown]),
+            ("SET time_zone = '+00:00', @x = 1", &[Read]),
+            (
+                "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t",
+                &[BulkWrite],
+            ),
+            ("SELECT LOAD_FILE('/etc/shadow')", &[DataExport]),
+            ("SELECT * FROM t INTO OUTFILE '/tmp/t'", &[DataExport]),
+            ("SELECT a INTO @v FROM t LIMIT 1", &[Read]),
+            ("HANDLER t READ FIRST", &[Unknown]),
+            ("INSTALL PLUGIN p SONAME 'p.so'", &[CodeExecution]),
+            ("USE other", &[Unknown]),
+            ("START REPLICA", &[AdminConfig]),
+            ("BEGIN NOT ATOMIC SELECT 1; END", &[Read, Unknown]),
+            ("START TRANSACTION", &[Read]),
+            ("EXPLAIN ANALYZE DELETE FROM t", &[DestructiveWrite]),
+            ("EXPLAIN FORMAT=TREE SELECT * FROM t", &[Read]),
+            ("DESCRIBE t", &[Read]),
+        ];
+        let lite: &[(&str, &[Kind])] = &[
+            (
+                "SELECT json_extract(d, '$.a'), strftime('%s', 'now') FROM t",
+                &[Read],
+            ),
+            ("PRAGMA foreign_keys", &[Read]),
+            ("PRAGMA index_list(t)", &[Read]),
+            ("PRAGMA foreign_keys = OFF", &[AdminConfig]),
+            ("PRAGMA cache_size(100)", &[AdminConfig]),
+            ("PRAGMA wal_checkpoint", &[Unknown]),
+            ("VACUUM INTO '/tmp/x.db'", &[DataExport]),
+            ("VACUUM", &[SchemaChange]),
+            ("ATTACH 'x.db' AS x", &[Unknown]),
+            // sqlparser does not know DETACH, so it is not confirmed.
+            ("DETACH x", &[Unknown]),
+            ("SELECT writefile('/tmp/x', 'y')", &[DataExport]),
+            ("SELECT load_extension('x')", &[CodeExecution]),
+            ("SELECT edit('a')", &[CodeExecution]),
+        ];
+        let ch: &[(&str, &[Kind])] = &[
+            ("SELECT count() FROM events", &[Read]),
+            ("SELECT * FROM file('x.csv')", &[DataExport]),
+            (
+                "SELECT * FROM executable('x.sh', 'TSV', 'a String')",
+                &[CodeExecution],
+            ),
+            ("SELECT * FROM remote('h', db.t)", &[Unknown]),
+            ("SYSTEM RELOAD CONFIG", &[AdminConfig]),
+            ("SET max_threads = 8", &[Read]),
+            ("SET allow_ddl = 1", &[Unknown]),
+            ("SELECT 1 INTO OUTFILE 'x'", &[DataExport]),
+        ];
+        let mut failures = Vec::new();
+        for (dialect, table) in [
+            (Dialect::Postgres, pg),
+            (Dialect::MySql, my),
+            (Dialect::Sqlite, lite),
+            (Dialect::ClickHouse, ch),
+        ] {
+            for (sql, want) in table {
+                let got = kinds(sql, dialect);
+                if got != *want {
+                    failures.push(format!("{dialect:?} {sql}: want {want:?}, got {got:?}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    }
+}
