@@ -53,19 +53,43 @@ pub fn analyse(sql: &str, dialect: Dialect, sources: &dyn Sources) -> Vec<SqlFin
     analyse_at_depth(sql, dialect, sources, 0)
 }
 
+/// Analyses the SQL of `psql -c`: psql sends it to the server as it is (startup.c, ACT_SINGLE_QUERY), so psql
+/// variables are not substituted and `[1:n]` is an array slice. Other dialects are as [`analyse`].
+pub fn analyse_command_string(
+    sql: &str,
+    dialect: Dialect,
+    sources: &dyn Sources,
+) -> Vec<SqlFinding> {
+    let rules = match dialect {
+        Dialect::Postgres => lex::Rules::POSTGRES,
+        d => script::rules(d),
+    };
+    analyse_with(sql, dialect, rules, sources, 0)
+}
+
 fn analyse_at_depth(
     sql: &str,
     dialect: Dialect,
     sources: &dyn Sources,
     depth: usize,
 ) -> Vec<SqlFinding> {
+    analyse_with(sql, dialect, script::rules(dialect), sources, depth)
+}
+
+fn analyse_with(
+    sql: &str,
+    dialect: Dialect,
+    rules: lex::Rules,
+    sources: &dyn Sources,
+    depth: usize,
+) -> Vec<SqlFinding> {
     let mut out = Vec::new();
     // Statements this script prepared, by name, with what they do: `EXECUTE name` does the same.
     let mut prepared: Vec<(String, Vec<SqlFinding>)> = Vec::new();
-    for piece in script::split(sql, dialect) {
+    for piece in script::split_by(sql, dialect, rules) {
         let found = match piece {
             Piece::Sql(text) => {
-                let found = statement(text, dialect);
+                let found = statement_with(text, dialect, rules);
                 let head = text.get(..7).unwrap_or(text).to_ascii_lowercase();
                 if dialect == Dialect::Postgres
                     && (head.starts_with("prepare") || head.starts_with("execute"))
@@ -130,7 +154,10 @@ fn prepare_or_execute(
 /// One SQL statement: lexed by the dialect's rules, read by the keyword analyser, and confirmed or corrected by
 /// the dialect's parser.
 pub fn statement(text: &str, dialect: Dialect) -> Vec<SqlFinding> {
-    let rules = script::rules(dialect);
+    statement_with(text, dialect, script::rules(dialect))
+}
+
+fn statement_with(text: &str, dialect: Dialect, rules: lex::Rules) -> Vec<SqlFinding> {
     let lexed = lex::lex(text, rules);
     let unknown = |why: String| vec![SqlFinding::new(Kind::Unknown, why)];
     if let Some(problem) = &lexed.problem {
@@ -575,6 +602,19 @@ mod table {
     }
 
     /// SQL → the full set of kinds, per dialect.
+    #[test]
+    fn psql_c_text_has_no_variables() {
+        let found =
+            analyse_command_string("SELECT (ARRAY[1,2,3])[1:2]", Dialect::Postgres, &NoSources);
+        assert_eq!(found.iter().map(|f| f.kind).collect::<Vec<_>>(), [Read]);
+        assert_eq!(
+            kinds("SELECT (ARRAY[1,2,3])[1:2]", Dialect::Postgres),
+            [Unknown]
+        );
+        let found = analyse_command_string("SELECT 1; DROP TABLE t", Dialect::Postgres, &NoSources);
+        assert!(found.iter().any(|f| f.kind == DestructiveWrite));
+    }
+
     #[test]
     fn statements_earn_their_kinds() {
         let pg: &[(&str, &[Kind])] = &[

@@ -122,7 +122,11 @@ fn psql_command_end(text: &str, from: usize) -> (usize, usize) {
 /// depends on how plain strings treat backslashes (PostgreSQL's standard_conforming_strings, MySQL's
 /// NO_BACKSLASH_ESCAPES: server settings gate cannot see), the script starts with an [`Piece::Unknown`].
 pub fn split(text: &str, dialect: Dialect) -> Vec<Piece<'_>> {
-    let rules = rules(dialect);
+    split_by(text, dialect, rules(dialect))
+}
+
+/// [`split`] with explicit lexical rules (psql's `-c` text is the server's SQL, without psql variables).
+pub fn split_by(text: &str, dialect: Dialect, rules: Rules) -> Vec<Piece<'_>> {
     let (mut pieces, sensitive) = split_with(text, dialect, rules);
     // Only a backslash inside a plain string can move a boundary (COPY data rows are never lexed).
     if sensitive {
