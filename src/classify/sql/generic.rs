@@ -15,7 +15,10 @@ pub fn parse(text: &str, dialect: Dialect) -> Parsed {
     };
     match Parser::parse_sql(d.as_ref(), text) {
         Ok(statements) if statements.is_empty() => Parsed::Failed("no statement".into()),
-        Ok(_) => Parsed::Ok(None),
+        Ok(_) => Parsed::Ok {
+            kind: None,
+            rejected: Vec::new(),
+        },
         Err(e) => Parsed::Failed(e.to_string()),
     }
 }
@@ -28,15 +31,15 @@ mod tests {
     fn dialects_parse_their_own_sql() {
         assert!(matches!(
             parse("DELETE FROM t WHERE id = 1", Dialect::MySql),
-            Parsed::Ok(_)
+            Parsed::Ok { .. }
         ));
         assert!(matches!(
             parse("SELECT `a` FROM `t` LIMIT 1", Dialect::MySql),
-            Parsed::Ok(_)
+            Parsed::Ok { .. }
         ));
         assert!(matches!(
             parse("SELECT count(*) FROM t", Dialect::Sqlite),
-            Parsed::Ok(_)
+            Parsed::Ok { .. }
         ));
         assert!(matches!(
             parse("SELECT * FROM t WHERE", Dialect::MySql),

@@ -1,11 +1,18 @@
 //! PostgreSQL statements through squawk-syntax, a pure-Rust, error-tolerant parser with a typed tree. The only
-//! code that names squawk-syntax. It tells whether a statement parses, and for the statements whose kind is
-//! plain from their type alone (DDL, roles, server administration), what they are.
+//! code that names squawk-syntax. It tells whether a statement parses, what the statements whose kind is plain
+//! from their type alone (DDL, roles, server administration) are, and walks the tree for every function call,
+//! `OPERATOR(…)` and cast, because each of those runs a function that is either on gate's generated allow-list
+//! ([`super::functions`]) or beyond what gate can see.
+//!
+//! squawk's parser recurses once per nesting level, so callers bound the nesting first ([`super::lex`]'s
+//! `MAX_NESTING`); the walk itself is rowan's iterative preorder.
 
-use squawk_syntax::SourceFile;
+use std::sync::OnceLock;
+
 use squawk_syntax::ast::AstNode as _;
+use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
 
-use super::{Parsed, SqlFinding};
+use super::{Parsed, SqlFinding, functions};
 use crate::classify::{Kind, Risk};
 
 /// Parses one statement.
@@ -20,7 +27,193 @@ pub fn parse(text: &str) -> Parsed {
     let Some(stmt) = stmts.next() else {
         return Parsed::Failed("no statement".into());
     };
-    Parsed::Ok(kind_of(&format!("{:?}", stmt.syntax().kind())))
+    if stmts.next().is_some() {
+        return Parsed::Failed("more than one statement".into());
+    }
+    let node = stmt.syntax();
+    Parsed::Ok {
+        kind: kind_of(&format!("{:?}", node.kind())),
+        rejected: walk(node),
+    }
+}
+
+fn listed(list: &'static str, cell: &'static OnceLock<Vec<&'static str>>, name: &str) -> bool {
+    cell.get_or_init(|| {
+        let mut v: Vec<&str> = list
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("# "))
+            .collect();
+        v.sort_unstable();
+        v
+    })
+    .binary_search(&name)
+    .is_ok()
+}
+
+fn builtin_type(name: &str) -> bool {
+    static CELL: OnceLock<Vec<&'static str>> = OnceLock::new();
+    // SQL-standard spellings that the grammar maps to pg_catalog types.
+    const SPELLINGS: &[&str] = &[
+        "int",
+        "integer",
+        "smallint",
+        "bigint",
+        "real",
+        "float",
+        "double",
+        "decimal",
+        "numeric",
+        "boolean",
+        "dec",
+        "character",
+        "varchar",
+        "char",
+        "nchar",
+        "national",
+        "time",
+        "timestamp",
+        "interval",
+        "bit",
+        "varbit",
+        "json",
+        "jsonb",
+        "setof",
+    ];
+    SPELLINGS.contains(&name) || listed(include_str!("pg_types.txt"), &CELL, name)
+}
+
+/// Whether an operator is one of pg_catalog's. `!=` is the lexer's spelling of `<>`; `=>` names an argument.
+pub fn builtin_operator(op: &str) -> bool {
+    static CELL: OnceLock<Vec<&'static str>> = OnceLock::new();
+    matches!(op, "!=" | "=>" | ":=") || listed(include_str!("pg_operators.txt"), &CELL, op)
+}
+
+/// A name as PostgreSQL resolves it: unquoted names are ASCII-lowercased, quoted ones kept.
+fn ident(text: &str) -> (String, bool) {
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) => (inner.replace("\"\"", "\""), true),
+        None => (text.to_ascii_lowercase(), false),
+    }
+}
+
+fn first_child(node: &SyntaxNode) -> Option<SyntaxNode> {
+    node.children().next()
+}
+
+/// Every call, `OPERATOR(…)` and cast in the statement that gate does not accept.
+fn walk(stmt: &SyntaxNode) -> Vec<SqlFinding> {
+    let mut out = Vec::new();
+    for node in stmt.descendants() {
+        match node.kind() {
+            SyntaxKind::CALL_EXPR => {
+                if let Some(f) = call(&node) {
+                    out.push(f);
+                }
+            }
+            SyntaxKind::OPERATOR_CALL => {
+                let text: String = node
+                    .text()
+                    .to_string()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                let inner = text
+                    .get(9..text.len().saturating_sub(1))
+                    .unwrap_or_default();
+                let ok = inner
+                    .strip_prefix("pg_catalog.")
+                    .is_some_and(builtin_operator);
+                if !ok {
+                    out.push(SqlFinding::new(
+                        Kind::Unknown,
+                        format!("uses {text}, an operator outside pg_catalog; gate cannot see its function"),
+                    ));
+                }
+            }
+            SyntaxKind::PATH_TYPE => {
+                let text = node.text().to_string();
+                let mut parts = text.split('.').map(|p| ident(p.trim()));
+                let (first, _) = parts.next().unwrap_or_default();
+                let rest: Vec<(String, bool)> = parts.collect();
+                let (schema, name) = match rest.as_slice() {
+                    [] => (None, first),
+                    [(n, _)] => (Some(first), n.clone()),
+                    _ => (Some(String::new()), String::new()),
+                };
+                // Type modifiers (`numeric(10,2)`) and array brackets follow the name.
+                let base = name
+                    .split(['(', '['])
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                let schema_ok = schema.as_deref().is_none_or(|s| s == "pg_catalog");
+                if !(schema_ok && builtin_type(&base)) {
+                    out.push(SqlFinding::new(
+                        Kind::Unknown,
+                        format!("uses type `{}`, which is not built in; its input function could be user code", text.trim()),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A call gate does not accept, or `None` when it is allowed (or its effect is reported by the keyword scan).
+fn call(node: &SyntaxNode) -> Option<SqlFinding> {
+    let head = first_child(node)?;
+    let in_tablesample = node
+        .parent()
+        .is_some_and(|p| p.kind() == SyntaxKind::TABLESAMPLE_CLAUSE);
+    match head.kind() {
+        SyntaxKind::NAME_REF => {
+            let (name, quoted) = ident(head.text().to_string().trim());
+            if in_tablesample {
+                // Core PostgreSQL has two sampling methods; any other is an extension's code.
+                return (!matches!(name.as_str(), "bernoulli" | "system") || quoted).then(|| {
+                    functions::not_allowed(&name, "a TABLESAMPLE method that is not built in")
+                });
+            }
+            if quoted {
+                return Some(functions::not_allowed(&name, "a quoted function name"));
+            }
+            if functions::pg_allowed(&name)
+                || functions::known_effect(&name, None, super::Dialect::Postgres).is_some()
+            {
+                return None;
+            }
+            Some(functions::not_allowed(
+                &name,
+                "which is not on gate's list of built-in functions that only compute",
+            ))
+        }
+        SyntaxKind::FIELD_EXPR => {
+            // schema.function: only pg_catalog, which no ordinary role can add to, is accepted.
+            let text = head.text().to_string();
+            let parts: Vec<(String, bool)> = text.split('.').map(|p| ident(p.trim())).collect();
+            match parts.as_slice() {
+                [(schema, _), (name, false)]
+                    if schema == "pg_catalog" && functions::pg_allowed(name) =>
+                {
+                    None
+                }
+                _ => Some(functions::not_allowed(
+                    text.trim(),
+                    "a schema-qualified function outside gate's list",
+                )),
+            }
+        }
+        // The grammar's own function forms (EXTRACT, TRIM, SUBSTRING, POSITION, OVERLAY, XMLELEMENT, JSON_OBJECT,
+        // …) map to built-in functions; their arguments are walked on their own.
+        k if format!("{k:?}").ends_with("_FN") => None,
+        _ => Some(SqlFinding::new(
+            Kind::Unknown,
+            format!("a call gate cannot read: {}", node.text()),
+        )),
+    }
 }
 
 /// What a statement type alone says. `None` for the statements whose meaning depends on their clauses (SELECT,
@@ -121,9 +314,14 @@ mod tests {
             "WITH d AS (DELETE FROM carts RETURNING id) SELECT count(*) FROM d",
             "MERGE INTO items i USING staged s ON i.sku = s.sku WHEN MATCHED THEN UPDATE SET price = s.price",
         ] {
-            assert!(matches!(parse(sql), Parsed::Ok(_)), "{sql}");
+            assert!(matches!(parse(sql), Parsed::Ok { .. }), "{sql}");
         }
-        for sql in ["SELEKT 1", "SELECT * FROM t WHERE", "SELECT (1"] {
+        for sql in [
+            "SELEKT 1",
+            "SELECT * FROM t WHERE",
+            "SELECT (1",
+            "SELECT 1; SELECT 2",
+        ] {
             assert!(matches!(parse(sql), Parsed::Failed(_)), "{sql}");
         }
     }
@@ -131,8 +329,8 @@ mod tests {
     #[test]
     fn statement_types() {
         let kind = |sql| match parse(sql) {
-            Parsed::Ok(Some(f)) => Some((f.kind, f.risk)),
-            _ => None,
+            Parsed::Ok { kind, .. } => kind.map(|f| (f.kind, f.risk)),
+            Parsed::Failed(_) => None,
         };
         assert_eq!(
             kind("DROP DATABASE shop"),
@@ -147,5 +345,50 @@ mod tests {
             Some((Kind::AdminConfig, Risk::High))
         );
         assert_eq!(kind("SELECT 1"), None, "queries are read by their clauses");
+    }
+}
+
+#[cfg(test)]
+mod walk_tests {
+    use super::*;
+
+    fn unknowns(sql: &str) -> usize {
+        match parse(sql) {
+            Parsed::Ok { rejected, .. } => {
+                rejected.iter().filter(|f| f.kind == Kind::Unknown).count()
+            }
+            Parsed::Failed(e) => panic!("{sql}: {e}"),
+        }
+    }
+
+    #[test]
+    fn calls_operators_and_types() {
+        for ok in [
+            "SELECT lower(a), count(*) FILTER (WHERE a > 1) OVER (PARTITION BY b) FROM t",
+            "SELECT coalesce(a, 1), nullif(1, 2), greatest(1, 2), extract(year from now())",
+            "SELECT pg_catalog.now(), '1'::numeric(10,2), cast(a AS text), a::int[]",
+            "SELECT trim(both 'x' from a), substring(a from 1 for 2), position('a' in b)",
+            "SELECT * FROM t TABLESAMPLE bernoulli(10)",
+            "SELECT * FROM ROWS FROM (generate_series(1,2)) AS g(x)",
+            "SELECT a OPERATOR(pg_catalog.+) b",
+            "SELECT * FROM t AS x(a, b) WHERE EXISTS (SELECT 1) AND a IN (1, 2)",
+        ] {
+            assert_eq!(unknowns(ok), 0, "{ok}");
+        }
+        for bad in [
+            "SELECT \"dblink_exec\"('x')",
+            "SELECT public.f(1)",
+            "SELECT evil()",
+            "SELECT pg_catalog.pg_sleep(1)",
+            "SELECT * FROM t TABLESAMPLE system_rows(10)",
+            "SELECT a OPERATOR(public.+) b",
+            "SELECT 'x'::mytype",
+            "SELECT cast(a AS public.mytype)",
+            "SELECT * FROM f(1)",
+            "SELECT * FROM t, LATERAL evil(t.a)",
+            "VALUES (evil())",
+        ] {
+            assert!(unknowns(bad) > 0, "{bad}");
+        }
     }
 }
