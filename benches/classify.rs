@@ -17,6 +17,7 @@ use std::time::Instant;
 use criterion::{Criterion, criterion_group};
 use gate::assess::assess;
 use gate::classify::{self, Sources, StdinView};
+use gate::exec::Trust;
 use gate::policy::PolicySet;
 use gate::request::{Request, Requester};
 use gate::stdin::FilesOnly;
@@ -147,7 +148,9 @@ fn status_kb(field: &str) -> u64 {
 /// peak RSS over the resident set just before: bounded by the input means a small multiple of it (gate holds the
 /// file once, and what it builds per statement does not outlive the statement).
 fn memory_report(policies: &PolicySet) {
-    eprintln!("memory: peak RSS growth while assessing `psql -X -f dump.sql` (pg_dump-style input)");
+    eprintln!(
+        "memory: peak RSS growth while assessing `psql -X -f dump.sql` (pg_dump-style input)"
+    );
     for mb in [10, 40] {
         let dir = tempfile::tempdir().expect("temp dir");
         let dump = pg_dump_output(mb << 20);
@@ -155,9 +158,7 @@ fn memory_report(policies: &PolicySet) {
         std::fs::write(dir.path().join("dump.sql"), &dump).expect("write the dump");
         drop(dump);
         let request = dump_request(dir.path());
-        let sources = FilesOnly {
-            cwd: dir.path().to_path_buf(),
-        };
+        let sources = FilesOnly::new(dir.path(), Trust::default());
         // `5` resets VmHWM to the current RSS (Linux 4.0+).
         let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
         let before = status_kb("VmRSS:");
@@ -167,13 +168,20 @@ fn memory_report(policies: &PolicySet) {
         let peak = status_kb("VmHWM:");
         let growth = peak.saturating_sub(before);
         #[allow(clippy::cast_precision_loss)]
-        let ratio = (growth * 1024) as f64 / bytes as f64;
+        let (ratio, input_mb) = (
+            (growth * 1024) as f64 / bytes as f64,
+            bytes as f64 / f64::from(1 << 20),
+        );
         eprintln!(
             "memory: {:>5.1} MB input: {:>7.1} ms, RSS {before} kB before, peak {peak} kB, growth {growth} kB = \
              {ratio:.2}x the input{}; decision {}, kinds {:?}",
-            bytes as f64 / f64::from(1 << 20),
+            input_mb,
             elapsed.as_secs_f64() * 1e3,
-            if reset { "" } else { " (VmHWM not reset: peak is the process's)" },
+            if reset {
+                ""
+            } else {
+                " (VmHWM not reset: peak is the process's)"
+            },
             assessment.decision(),
             assessment.kinds(),
         );
@@ -202,9 +210,7 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("dump.sql"), pg_dump_output(10 << 20)).expect("write the dump");
     let request = dump_request(dir.path());
-    let sources = FilesOnly {
-        cwd: dir.path().to_path_buf(),
-    };
+    let sources = FilesOnly::new(dir.path(), Trust::default());
     let mut group = c.benchmark_group("10 MB dump");
     group.sample_size(10);
     group.bench_function("gate run -- psql -X -f dump.sql (assess)", |b| {
@@ -213,8 +219,14 @@ fn bench(c: &mut Criterion) {
 
     let psql = argv(&["psql", "-X", "-h", "db.prod.internal", "app"]);
     for (name, script) in [
-        ("pg_dump output on stdin (classify)", pg_dump_output(10 << 20)),
-        ("INSERT per row on stdin (classify)", insert_statements(10 << 20)),
+        (
+            "pg_dump output on stdin (classify)",
+            pg_dump_output(10 << 20),
+        ),
+        (
+            "INSERT per row on stdin (classify)",
+            insert_statements(10 << 20),
+        ),
     ] {
         let sources = Script(script);
         group.bench_function(name, |b| {

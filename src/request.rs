@@ -27,6 +27,11 @@ const RELEVANT_PREFIXES: &[&str] = &[
     "SUDO_",
     "BASH_",
     "LD_",
+    "LC_",
+    "LESS",
+    "PERL",
+    "LIBMYSQL_",
+    "NODE_",
 ];
 const RELEVANT_NAMES: &[&str] = &[
     "PATH",
@@ -46,6 +51,8 @@ const RELEVANT_NAMES: &[&str] = &[
     "LOCPATH",
     "NLSPATH",
     "HOSTALIASES",
+    "POSIXLY_CORRECT",
+    "LANG",
 ];
 
 /// Whether a variable of the caller's environment is part of the request.
@@ -350,10 +357,15 @@ mod tests {
             "ENV",
             "BASH_FUNC_psql%%",
             "PAGER",
+            "PERL5OPT",
+            "LESSOPEN",
+            "LC_ALL",
+            "POSIXLY_CORRECT",
+            "NODE_OPTIONS",
         ] {
             assert!(is_relevant_env(name), "{name}");
         }
-        for name in ["TERM", "SHELL", "LANG", "GATE_HOME"] {
+        for name in ["TERM", "SHELL", "GATE_HOME"] {
             assert!(!is_relevant_env(name), "{name}");
         }
     }

@@ -323,11 +323,18 @@ fn changed_stdin_needs_a_new_approval() {
     let Some(shared) = Shared::new(policy) else {
         return;
     };
-    // A stand-in psql that keeps what it was given.
-    let psql = shared.home().join("psql");
+    // A stand-in psql that keeps what it was given, in a root-owned directory the config trusts (the shared
+    // home is group-writable, so nothing in it is ever trusted).
+    let bin = shared.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let psql = bin.join("psql");
     let got = shared.home().join("got");
     std::fs::write(&psql, format!("#!/bin/sh\ncat > {}\n", got.display())).unwrap();
     std::fs::set_permissions(&psql, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let config = shared.home().join("config.yaml");
+    std::fs::write(&config, format!("trusted_paths: [\"{}\"]\n", bin.display())).unwrap();
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     let run = |stdin: &str| -> Output {
         let mut child = shared
             .as_user("gate-alice")

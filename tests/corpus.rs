@@ -38,6 +38,13 @@ fn every_corpus_case_is_classified_as_labelled() {
             .map(|a| a.as_str().unwrap().to_string())
             .collect();
         let mut cmd = home.gate();
+        // A system PATH and a home of its own, so that the machine's own tool shims and startup files (a pyenv
+        // `aws`, a ~/.psqlrc) do not change what the labelled commands are.
+        cmd.env(
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        )
+        .env("HOME", home.path());
         cmd.args(["explain", "--json", "--"]).args(&argv);
         cmd.write_stdin(case["stdin"].as_str().unwrap_or("").as_bytes().to_vec());
         let out = cmd.output().unwrap();

@@ -33,6 +33,9 @@ struct Case {
     kind: &'static str,
 }
 
+/// A directory `terraform init` has run in: its data directory holds what plan would start.
+const INITIALISED: &[(&str, &str)] = &[(".terraform/modules/modules.json", "{}")];
+
 const fn case(argv: &'static [&'static str], allow: bool, kind: &'static str) -> Case {
     Case {
         argv,
@@ -827,8 +830,28 @@ fn terraform_test_console_import_state_and_environment() {
             false,
             "data_export",
         ),
-        case(&["terraform", "plan"], false, "code_execution"),
-        case(&["terraform", "validate"], false, "code_execution"),
+        // Once `init` has installed providers into the data directory, plan and validate start them.
+        Case {
+            files: INITIALISED,
+            ..case(&["terraform", "plan"], false, "code_execution")
+        },
+        Case {
+            files: INITIALISED,
+            ..case(&["terraform", "validate"], false, "code_execution")
+        },
+        Case {
+            files: &[("elsewhere/.terraform/modules/modules.json", "{}")],
+            ..case(
+                &["terraform", "-chdir=elsewhere", "plan"],
+                false,
+                "code_execution",
+            )
+        },
+        Case {
+            files: &[("tfdata/modules/modules.json", "{}")],
+            env: &[("TF_DATA_DIR", "tfdata")],
+            ..case(&["terraform", "plan"], false, "code_execution")
+        },
         case(&["tofu", "plan", "-out=tf.plan"], false, "write"),
         case(&["terraform", "fmt"], false, "write"),
         case(&["terraform", "fmt", "-check", "-diff"], false, "unknown"),
@@ -902,6 +925,9 @@ fn terraform_reads_stay_allowed() {
         ),
         case(&["terraform", "workspace", "show"], true, "read"),
         case(&["terraform", "plan", "-help"], true, "read"),
+        // With no data directory nothing but terraform itself runs (the corpus labels this one a read).
+        case(&["terraform", "plan"], true, "read"),
+        case(&["terraform", "validate"], true, "read"),
         Case {
             files: &[
                 (

@@ -119,7 +119,7 @@ fn approve_and_confirm_without_a_terminal_exit_75_and_run_nothing() {
     // An unknown tool under the default policy needs approval too.
     Home::new()
         .gate()
-        .args(["run", "--no-wait", "--", "some-internal-tool", "--all"])
+        .args(["run", "--no-wait", "--", "true", "--all"])
         .assert()
         .code(75);
 }

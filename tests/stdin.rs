@@ -24,6 +24,11 @@ fn with_recording_psql(policy: &str) -> (Home, PathBuf) {
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // gate recognises `psql` by name only in a directory it trusts.
+    home.write(
+        "config.yaml",
+        &format!("trusted_paths: [\"{}\"]\n", bin.display()),
+    );
     (home, bin)
 }
 

@@ -183,6 +183,14 @@ fn a_reviewer_approves_in_a_real_browser_and_the_command_runs() {
     let fake = bin.join("psql");
     std::fs::write(&fake, format!("#!/bin/sh\ntouch '{}'\n", marker.display())).unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    // gate recognises `psql` by name only in a directory it trusts.
+    let config = requester.path().join("config.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}trusted_paths: [\"{}\"]\n", bin.display()),
+    )
+    .unwrap();
     let child = requester
         .gate_std()
         .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))

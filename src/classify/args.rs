@@ -131,10 +131,12 @@ fn find_long<'s>(
         [] => Ok(None),
         [one] => Ok(Some(one)),
         // getopt_long accepts a prefix of several entries only when they all mean the same option.
+        // Long-only options each have their own value, so two of them are never the same option.
         [first, rest @ ..]
-            if rest
-                .iter()
-                .all(|s| s.short == first.short && s.takes == first.takes) =>
+            if first.short.is_some()
+                && rest
+                    .iter()
+                    .all(|s| s.short == first.short && s.takes == first.takes) =>
         {
             Ok(Some(first))
         }
@@ -330,6 +332,15 @@ mod tests {
         let specs = &[opt(None, "command", true), opt(None, "csv", false)];
         assert!(matches!(
             parse_strict(&v(&["--c", "x"]), specs, Style::GNU),
+            Err(ArgError::Ambiguous { .. })
+        ));
+        // Two long-only options that take the same kind of value are still two options (pg_dump's `--no-s`).
+        let specs = &[
+            opt(None, "no-security-labels", false),
+            opt(None, "no-subscriptions", false),
+        ];
+        assert!(matches!(
+            parse_strict(&v(&["--no-s"]), specs, Style::GNU),
             Err(ArgError::Ambiguous { .. })
         ));
         assert_eq!(

@@ -80,10 +80,8 @@ fn outside_the_database(text: &str) -> Vec<(Kind, String)> {
     for (i, token) in tokens.iter().enumerate() {
         match token {
             Token::Punct('(') => in_from.push(false),
-            Token::Punct(')') => {
-                if in_from.len() > 1 {
-                    in_from.pop();
-                }
+            Token::Punct(')') if in_from.len() > 1 => {
+                in_from.pop();
             }
             Token::Punct(';') => in_from = vec![false],
             Token::Word(w) => match w.as_str() {

@@ -383,7 +383,8 @@ impl Tool<'_> {
 
     /// SQL text given on the command line.
     pub fn sql(&self, text: &str, sources: &dyn Sources) -> Vec<Finding> {
-        let found = sql::analyse(text, self.dialect, sources);
+        // A command-line string reaches the server as it is: psql substitutes no variables in `-c`.
+        let found = sql::analyse_command_string(text, self.dialect, sources);
         if found.is_empty() {
             return vec![self.finding(Kind::Read, "no statements")];
         }

@@ -1529,12 +1529,6 @@ fn dump_harmless() -> Vec<&'static str> {
     MYSQLDUMP.iter().map(|o| o.long).collect()
 }
 
-/// `mysqldump` and `mariadb-dump` with no files to read (every option file absent), for the unit tests.
-#[cfg(test)]
-pub fn mysqldump(tool_name: &str, argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> {
-    mysqldump_with(tool_name, argv, env, &super::NoSources)
-}
-
 /// `mysqldump` and `mariadb-dump`.
 pub fn mysqldump_with(
     tool_name: &str,

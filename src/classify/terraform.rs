@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::super::args::{self, Arg, OptSpec, Style, opt, opt_optional};
-use super::super::{Finding, Kind, Risk, Sources, Target};
+use super::super::{Finding, Input, Kind, Risk, Sources, Target};
 use super::{finding, home, join};
 
 /// Go's `flag` package as terraform uses it.
@@ -585,11 +585,26 @@ fn classify(
             }
         }
         "state pull" => judge.add(Kind::DataExport, "prints the whole state, secrets included"),
-        "state show" | "show" | "validate" | "graph" | "providers schema" => {
+        "state show" | "show" | "graph" | "providers schema" => {
             judge.add(Kind::CodeExecution, runs_providers);
         }
-        "plan" => {
-            judge.add(Kind::CodeExecution, format!("{runs_providers}; data sources run too, and `data \"external\"` runs any program"));
+        "validate" | "plan" => {
+            // Providers, modules and their programs run only once `init` has installed them into the data
+            // directory; without one, terraform refuses to start any of them, so nothing but terraform runs.
+            match data_dir_state(dir, env, sources) {
+                Input::Absent => judge.add(
+                    Kind::Read,
+                    format!(
+                        "{tool} {sub} with no data directory: no provider or module is installed, so none runs"
+                    ),
+                ),
+                _ => judge.add(
+                    Kind::CodeExecution,
+                    format!(
+                        "{runs_providers}; data sources run too, and `data \"external\"` runs any program"
+                    ),
+                ),
+            }
             for (flag, what) in [
                 ("out", "writes the plan file"),
                 ("generate-config-out", "writes generated configuration"),
@@ -699,6 +714,17 @@ fn classify(
         )),
     }
     Ok(())
+}
+
+/// Whether `init` has left a data directory (`.terraform`, or `TF_DATA_DIR`) where the command runs: that is where
+/// the provider plugins and modules it would start live.
+fn data_dir_state(
+    dir: Option<&str>,
+    env: &BTreeMap<String, String>,
+    sources: &dyn Sources,
+) -> Input {
+    let data_dir = env.get("TF_DATA_DIR").map_or(".terraform", String::as_str);
+    sources.read_input(&join(dir, data_dir.trim_end_matches('/')))
 }
 
 /// What the local read subcommands depend on besides their arguments: the backend recorded by `init` and the CLI
@@ -836,6 +862,22 @@ mod tests {
 
     #[test]
     fn only_local_printing_is_read() {
+        struct Initialised;
+        impl Sources for Initialised {
+            fn stdin(&self) -> crate::classify::StdinView<'_> {
+                crate::classify::StdinView::Terminal
+            }
+            fn read_file(&self, _path: &str) -> Option<Vec<u8>> {
+                None
+            }
+            fn read_input(&self, path: &str) -> Input {
+                if path.ends_with(".terraform") {
+                    Input::Unreadable("it is a directory".into())
+                } else {
+                    Input::Absent
+                }
+            }
+        }
         assert_eq!(kinds(&["version"]), [Kind::Read]);
         assert_eq!(kinds(&["-version"]), [Kind::Read]);
         assert_eq!(kinds(&["fmt", "-check"]), [Kind::Read]);
@@ -844,12 +886,18 @@ mod tests {
         assert_eq!(kinds(&["output"]), [Kind::Read]);
         assert_eq!(kinds(&["output", "-json"]), [Kind::DataExport]);
         assert_eq!(kinds(&["-chdir=infra", "state", "list"]), [Kind::Read]);
-        assert_eq!(kinds(&["plan"]), [Kind::CodeExecution]);
+        // With no data directory nothing but terraform runs; with one, its providers do.
+        assert_eq!(kinds(&["plan"]), [Kind::Read]);
+        assert_eq!(kinds(&["plan", "-out=tf.plan"]), [Kind::Read, Kind::Write]);
+        assert_eq!(kinds(&["validate"]), [Kind::Read]);
         assert_eq!(
-            kinds(&["plan", "-out=tf.plan"]),
-            [Kind::Write, Kind::CodeExecution]
+            kinds_env(&["plan"], &[], &Initialised),
+            [Kind::CodeExecution]
         );
-        assert_eq!(kinds(&["validate"]), [Kind::CodeExecution]);
+        assert_eq!(
+            kinds_env(&["validate"], &[], &Initialised),
+            [Kind::CodeExecution]
+        );
         assert_eq!(kinds(&["plan", "-help"]), [Kind::Read]);
     }
 
