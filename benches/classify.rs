@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group};
 use gate::assess::assess;
-use gate::classify::{self, Sources, StdinView};
+use gate::classify::{self, Input, Sources, StdinView};
 use gate::exec::Trust;
 use gate::policy::PolicySet;
 use gate::request::{Request, Requester};
@@ -47,6 +47,11 @@ impl Sources for Script {
 
     fn read_file(&self, _path: &str) -> Option<Vec<u8>> {
         None
+    }
+
+    /// No startup file is there.
+    fn read_input(&self, _path: &str) -> Input {
+        Input::Absent
     }
 }
 

@@ -329,6 +329,13 @@ fn capture_stream(mut input: File) -> Captured {
     result.unwrap_or_else(|e| Captured::Failed(format!("cannot read stdin: {e}")))
 }
 
+/// The home directory of this process's real uid, through NSS (`getpwuid_r`): the account a wrapped command runs
+/// as, whatever `HOME` says.
+fn account_home() -> Option<String> {
+    let user = nix::unistd::User::from_uid(nix::unistd::getuid()).ok()??;
+    user.dir.into_os_string().into_string().ok()
+}
+
 impl Sources for ProcessSources {
     fn stdin(&self) -> StdinView<'_> {
         match self.stdin.get_or_init(capture) {
@@ -356,6 +363,10 @@ impl Sources for ProcessSources {
 
     fn resolve_program(&self, name: &str, search_path: Option<&str>, cwd: Option<&str>) -> Program {
         self.witness.resolve_program(name, search_path, cwd)
+    }
+
+    fn account_home(&self) -> Option<String> {
+        account_home()
     }
 
     fn stdin_digest(&self) -> Option<String> {
@@ -454,6 +465,10 @@ impl Sources for FilesOnly {
 
     fn resolve_program(&self, name: &str, search_path: Option<&str>, cwd: Option<&str>) -> Program {
         self.witness.resolve_program(name, search_path, cwd)
+    }
+
+    fn account_home(&self) -> Option<String> {
+        account_home()
     }
 }
 

@@ -335,12 +335,12 @@ mod tests {
             Err(ArgError::Ambiguous { .. })
         ));
         // Two long-only options that take the same kind of value are still two options (pg_dump's `--no-s`).
-        let specs = &[
+        let long_only = &[
             opt(None, "no-security-labels", false),
             opt(None, "no-subscriptions", false),
         ];
         assert!(matches!(
-            parse_strict(&v(&["--no-s"]), specs, Style::GNU),
+            parse_strict(&v(&["--no-s"]), long_only, Style::GNU),
             Err(ArgError::Ambiguous { .. })
         ));
         assert_eq!(

@@ -861,8 +861,13 @@ fn startup(
             judge.unknown(format!("`{named}` is in a home directory gate cannot name"));
             continue;
         }
-        let Some(bytes) = sources.read_file(file) else {
-            continue;
+        let bytes = match super::super::optional_input(sources, file) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => continue,
+            Err(why) => {
+                judge.unknown(why);
+                continue;
+            }
         };
         let text = String::from_utf8_lossy(&bytes);
         if text.to_ascii_lowercase().contains("credential_process") {
@@ -915,7 +920,11 @@ fn startup(
         }
     }
     let alias_file = join(Some(home_dir), ".aws/cli/alias");
-    if let Some(bytes) = sources.read_file(&alias_file) {
+    let alias = super::super::optional_input(sources, &alias_file).unwrap_or_else(|why| {
+        judge.unknown(why);
+        None
+    });
+    if let Some(bytes) = alias {
         match ini(&String::from_utf8_lossy(&bytes)) {
             Err(why) => judge.unknown(format!("{alias_file}: {why}")),
             Ok(entries) => {
@@ -1270,6 +1279,10 @@ mod tests {
 
     struct Files(Vec<(&'static str, &'static str)>);
     impl Sources for Files {
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            crate::classify::fixture_input(self.read_file(path))
+        }
+
         fn stdin(&self) -> StdinView<'_> {
             StdinView::Bytes {
                 bytes: b"",

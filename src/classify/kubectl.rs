@@ -1943,7 +1943,7 @@ fn startup(
             .map(ToString::to_string)
             .or_else(|| env.get("KUBERC").cloned())
             .unwrap_or_else(|| format!("{kube_dir}/kuberc"));
-        if sources.read_file(&path).is_some() {
+        if !matches!(super::super::optional_input(sources, &path), Ok(None)) {
             problems.push(format!(
                 "{path} (kuberc) can define aliases and default flags, which gate does not apply"
             ));
@@ -1965,13 +1965,27 @@ fn startup(
     };
     let mut configs = Vec::new();
     for file in &files {
-        let bytes = sources.read_file(file).or_else(|| {
+        let read = |path: &str| match super::super::optional_input(sources, path) {
+            Ok(bytes) => Ok(bytes),
+            Err(why) => Err(format!("kubeconfig {why}")),
+        };
+        let bytes = match read(file) {
             // client-go migrates the old ~/.kube/.kubeconfig when ~/.kube/config is missing.
-            (parsed.last("kubeconfig").is_none() && *file == format!("{kube_dir}/config"))
-                .then(|| sources.read_file(&format!("{kube_dir}/.kubeconfig")))
-                .flatten()
-        });
-        let Some(bytes) = bytes else { continue };
+            Ok(None)
+                if parsed.last("kubeconfig").is_none() && *file == format!("{kube_dir}/config") =>
+            {
+                read(&format!("{kube_dir}/.kubeconfig"))
+            }
+            other => other,
+        };
+        let bytes = match bytes {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => continue,
+            Err(why) => {
+                problems.push(why);
+                continue;
+            }
+        };
         match yaml_documents(&String::from_utf8_lossy(&bytes)) {
             Ok(docs) if docs.len() <= 1 => {
                 configs.extend(docs.into_iter().map(|d| (file.clone(), d)));
@@ -2698,6 +2712,10 @@ mod tests {
 
     struct Files(Vec<(&'static str, &'static str)>);
     impl Sources for Files {
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            crate::classify::fixture_input(self.read_file(path))
+        }
+
         fn stdin(&self) -> StdinView<'_> {
             StdinView::Bytes {
                 bytes: b"",

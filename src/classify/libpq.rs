@@ -640,8 +640,7 @@ fn apply_service(
         env.get("PGSYSCONFDIR").map_or(SYSCONFDIR, String::as_str)
     );
     for file in user_file.iter().chain(std::iter::once(&system_file)) {
-        // `Sources` says `None` both for a missing file and an unreadable one; libpq skips a file it cannot
-        // stat, so gate treats `None` as missing here. An unreadable service file then leaves the service
+        // libpq skips a file it cannot stat; one that is there but gate cannot read leaves the service
         // undefined below, which is `unknown` anyway.
         let Some(bytes) = sources.read_file(file) else {
             continue;
@@ -789,6 +788,10 @@ mod tests {
 
     struct Files(Vec<(String, String)>);
     impl Sources for Files {
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            crate::classify::fixture_input(self.read_file(path))
+        }
+
         fn stdin(&self) -> StdinView<'_> {
             StdinView::Terminal
         }

@@ -237,10 +237,34 @@ pub trait Sources {
         resolve_by_text(name, search_path, cwd)
     }
 
+    /// The home directory of the account the command runs as, from the account database (the tools that take
+    /// their startup files from `getpwuid`, not from `HOME`, which the requester sets). `None` when it cannot be
+    /// told, which makes those files `unknown`.
+    fn account_home(&self) -> Option<String> {
+        None
+    }
+
     /// `sha256:…` of everything on stdin, once [`Sources::stdin`] has read it; part of the binding digest.
     fn stdin_digest(&self) -> Option<String> {
         None
     }
+}
+
+/// A file a tool reads only when it is there (a startup or configuration file): its bytes, `Ok(None)` when it is
+/// absent, or why gate cannot read what is there, which must make the command `unknown` (a FIFO, a directory, a
+/// file it may not open: the tool may read what gate cannot).
+pub(crate) fn optional_input(sources: &dyn Sources, path: &str) -> Result<Option<Vec<u8>>, String> {
+    match sources.read_input(path) {
+        Input::Found(bytes) => Ok(Some(bytes)),
+        Input::Absent => Ok(None),
+        Input::Unreadable(why) => Err(format!("{path} is there but gate cannot read it: {why}")),
+    }
+}
+
+/// What a unit test's fixture holds at a path: the files it lists exist, and nothing else does.
+#[cfg(test)]
+pub(crate) fn fixture_input(bytes: Option<Vec<u8>>) -> Input {
+    bytes.map_or(Input::Absent, Input::Found)
 }
 
 /// The directories gate trusts programs in when the config adds none: where the distribution's packages (`/usr/bin`,
@@ -748,6 +772,10 @@ mod tests {
     }
 
     impl Sources for Resolves {
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            crate::classify::fixture_input(self.read_file(path))
+        }
+
         fn stdin(&self) -> StdinView<'_> {
             StdinView::Terminal
         }
@@ -788,9 +816,17 @@ mod tests {
             "nice -n 5 psql -X -c 'SELECT 1'",
         ] {
             let c = classify(&shell::split(line).unwrap(), &BTreeMap::new(), &sources);
-            assert_eq!(c.kinds(), [Kind::Unknown], "{line}");
+            // sudo is a privilege switch of its own, whatever it runs.
+            let want: &[Kind] = if line.starts_with("sudo") {
+                &[Kind::PrivilegeSwitch, Kind::Unknown]
+            } else {
+                &[Kind::Unknown]
+            };
+            assert_eq!(c.kinds(), want, "{line}");
             assert!(
-                c.findings[0].detail.contains("/tmp/evil/psql"),
+                c.findings
+                    .iter()
+                    .any(|f| f.kind == Kind::Unknown && f.detail.contains("/tmp/evil/psql")),
                 "{line}: {:?}",
                 c.findings
             );

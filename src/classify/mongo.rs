@@ -836,10 +836,16 @@ fn startup_files(
     } else {
         vec![format!("{home}/.mongoshrc.js")]
     };
-    // Absent and unreadable look the same through Sources; both are taken as absent for these default files.
     for file in rc {
-        if sources.read_file(&file).is_some() {
-            out.extend(script_file(&file, "startup file", target, tool, sources));
+        match super::optional_input(sources, &file) {
+            Ok(Some(_)) => out.extend(script_file(&file, "startup file", target, tool, sources)),
+            Ok(None) => {}
+            Err(why) => out.push(Finding::new(
+                Kind::Unknown,
+                tool,
+                target,
+                format!("startup file {why}"),
+            )),
         }
     }
     if tool != "mongo" {
@@ -853,7 +859,7 @@ fn startup_files(
                 "installed snippets, which mongosh loads at startup",
             ),
         ] {
-            if sources.read_file(&file).is_some() {
+            if !matches!(super::optional_input(sources, &file), Ok(None)) {
                 out.push(Finding::new(
                     Kind::Unknown,
                     tool,

@@ -656,7 +656,7 @@ fn read_option_file(
     if depth > MAX_INCLUDE_DEPTH {
         return Err(format!("option file {path}: `!include` nests too deeply"));
     }
-    let Some(bytes) = sources.read_file(path) else {
+    let Some(bytes) = super::optional_input(sources, path)? else {
         return Ok(false);
     };
     let text = String::from_utf8_lossy(&bytes);

@@ -110,8 +110,10 @@ fn wrapper_findings(
         files.insert(0, format!("{home}/.postgresqlrc"));
     }
     for file in files {
-        let Some(bytes) = sources.read_file(&file) else {
-            continue;
+        let bytes = match super::optional_input(sources, &file) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => continue,
+            Err(why) => return unknown(why),
         };
         let text = String::from_utf8_lossy(&bytes);
         if text
@@ -262,15 +264,13 @@ fn startup_files(
         },
     }
     for base in bases {
-        // `Sources` says `None` both for a missing file and one gate cannot read. psql checks `access(R_OK)` and
-        // skips a file it cannot read, and gate reads as the same user, so `None` is taken as "psql will not run
-        // it". A file that is no regular file (a FIFO psql would read) also reads as `None` today; see the report
-        // on `Sources`.
+        // psql skips a file it may not read (`access(R_OK)`), but it reads a FIFO or a device gate will not; so
+        // whatever is there and gate cannot read makes the command `unknown`.
         let mut present = Vec::new();
-        for_each_psqlrc_candidate(&base, |path| {
-            if let Some(bytes) = sources.read_file(path) {
-                present.push((path.to_string(), bytes));
-            }
+        for_each_psqlrc_candidate(&base, |path| match super::optional_input(sources, path) {
+            Ok(Some(bytes)) => present.push((path.to_string(), bytes)),
+            Ok(None) => {}
+            Err(why) => out.push(tool.finding(Kind::Unknown, format!("startup file {why}"))),
         });
         for (path, bytes) in present {
             let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -1125,6 +1125,10 @@ mod tests {
 
     struct Tty;
     impl Sources for Tty {
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            crate::classify::fixture_input(self.read_file(path))
+        }
+
         fn stdin(&self) -> crate::classify::StdinView<'_> {
             crate::classify::StdinView::Terminal
         }
@@ -1273,6 +1277,10 @@ mod tests {
 
     struct Rc(&'static [(&'static str, &'static str)]);
     impl Sources for Rc {
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            crate::classify::fixture_input(self.read_file(path))
+        }
+
         fn stdin(&self) -> crate::classify::StdinView<'_> {
             crate::classify::StdinView::Terminal
         }

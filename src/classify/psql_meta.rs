@@ -894,6 +894,10 @@ mod tests {
 
     struct Files(&'static [(&'static str, &'static str)]);
     impl Sources for Files {
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            crate::classify::fixture_input(self.read_file(path))
+        }
+
         fn stdin(&self) -> StdinView<'_> {
             StdinView::Terminal
         }
@@ -943,6 +947,10 @@ mod tests {
 
     struct Stdin(&'static str);
     impl Sources for Stdin {
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            crate::classify::fixture_input(self.read_file(path))
+        }
+
         fn stdin(&self) -> StdinView<'_> {
             StdinView::Bytes {
                 bytes: self.0.as_bytes(),

@@ -283,8 +283,8 @@ fn startup_file(tool: &Tool<'_>, init: Option<&str>, sources: &dyn Sources) -> V
             }
         },
     };
-    match sources.read_file(&path) {
-        Some(bytes) => {
+    match super::optional_input(sources, &path) {
+        Ok(Some(bytes)) => {
             let text = String::from_utf8_lossy(&bytes);
             tool.sql(&text, sources)
                 .into_iter()
@@ -294,50 +294,22 @@ fn startup_file(tool: &Tool<'_>, init: Option<&str>, sources: &dyn Sources) -> V
                 })
                 .collect()
         }
-        None if init.is_some() => vec![tool.finding(
+        Ok(None) if init.is_some() => vec![tool.finding(
             Kind::Unknown,
-            format!("{what} runs a script gate cannot read"),
+            format!("{what} runs {path}, which does not exist"),
         )],
-        // Sources cannot yet tell a missing ~/.sqliterc from an unreadable one; missing is the common case.
-        None => Vec::new(),
+        Ok(None) => Vec::new(),
+        Err(why) => vec![tool.finding(Kind::Unknown, format!("{what}: {why}"))],
     }
 }
 
 /// The home directory sqlite3 takes `~/.sqliterc` from. Its `find_home_dir()` asks `getpwuid(getuid())` first
-/// and falls back to `$HOME` only when that fails, so `HOME=/elsewhere` does not move it. gate runs the command
-/// as its own account, so the uid is gate's own; the passwd entry is looked up the way NSS `files` does.
+/// and falls back to `$HOME` only when that fails, so `HOME=/elsewhere` does not move it; the adapter looks the
+/// account up the same way.
 fn account_home(sources: &dyn Sources) -> Result<String, String> {
-    let read = |path: &str| {
-        sources
-            .read_file(path)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .ok_or_else(|| format!("cannot read {path}"))
-    };
-    let status = read("/proc/self/status")?;
-    let uid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .ok_or("no Uid line in /proc/self/status")?
-        .to_string();
-    let nsswitch = read("/etc/nsswitch.conf")?;
-    let first_source = nsswitch
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .find_map(|l| l.strip_prefix("passwd:"))
-        .and_then(|rest| rest.split_whitespace().next());
-    if first_source != Some("files") {
-        return Err("/etc/nsswitch.conf does not look accounts up in /etc/passwd first".into());
-    }
-    let passwd = read("/etc/passwd")?;
-    passwd
-        .lines()
-        .map(|l| l.split(':').collect::<Vec<_>>())
-        .find(|fields| fields.len() >= 7 && fields[2] == uid)
-        .map(|fields| fields[5].to_string())
-        .ok_or_else(|| {
-            format!("uid {uid} has no entry in /etc/passwd (another NSS source may have one)")
-        })
+    sources
+        .account_home()
+        .ok_or_else(|| "gate cannot look up the account's home directory".to_string())
 }
 
 /// C's `isspace` in the C locale.
@@ -1061,13 +1033,19 @@ mod tests {
             }
         }
 
+        fn account_home(&self) -> Option<String> {
+            Some("/home/u".into())
+        }
+
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            self.read_file(path).map_or(
+                crate::classify::Input::Absent,
+                crate::classify::Input::Found,
+            )
+        }
+
         fn read_file(&self, path: &str) -> Option<Vec<u8>> {
             let text = match path {
-                "/proc/self/status" => "Name:\tgate\nUid:\t1000\t1000\t1000\t1000\n",
-                "/etc/nsswitch.conf" => "# comment\npasswd:         files systemd\n",
-                "/etc/passwd" => {
-                    "root:x:0:0:root:/root:/bin/bash\nu:x:1000:1000::/home/u:/bin/sh\n"
-                }
                 "/home/u/.sqliterc" => self.0,
                 "init.sql" => ".mode csv\n",
                 _ => return None,

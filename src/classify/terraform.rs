@@ -740,7 +740,7 @@ fn local_reads(
         dir,
         &format!("{}/terraform.tfstate", data_dir.trim_end_matches('/')),
     );
-    if let Some(bytes) = sources.read_file(&cache) {
+    if let Some(bytes) = super::super::optional_input(sources, &cache)? {
         let state: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| format!("{cache}: gate cannot parse it: {e}"))?;
         let backend = state
@@ -768,7 +768,7 @@ fn local_reads(
         files
     };
     for file in config {
-        let Some(bytes) = sources.read_file(&file) else {
+        let Some(bytes) = super::super::optional_input(sources, &file)? else {
             continue;
         };
         if let Err(why) = cli_config(&String::from_utf8_lossy(&bytes)) {
@@ -827,6 +827,10 @@ mod tests {
 
     struct Files(Vec<(&'static str, &'static str)>);
     impl Sources for Files {
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            crate::classify::fixture_input(self.read_file(path))
+        }
+
         fn stdin(&self) -> StdinView<'_> {
             StdinView::Bytes {
                 bytes: b"",

@@ -450,6 +450,13 @@ impl Sources for Overlay<'_> {
         answer.unwrap_or(Program::ByName)
     }
 
+    fn account_home(&self) -> Option<String> {
+        if self.elsewhere {
+            return None;
+        }
+        self.inner.account_home()
+    }
+
     fn stdin_digest(&self) -> Option<String> {
         match self.stdin {
             StdinOverride::Inherit => self.inner.stdin_digest(),
@@ -2745,8 +2752,14 @@ pub fn ssh(
         .map(String::as_str)
         .chain(["/etc/ssh/ssh_config"])
     {
-        // A missing file is absent; so, alas, is one gate cannot read (Sources cannot tell them apart).
-        if let Some(bytes) = sources.read_file(file)
+        let bytes = match super::optional_input(sources, file) {
+            Ok(bytes) => bytes,
+            Err(why) => {
+                findings.extend(unknown("ssh", why));
+                continue;
+            }
+        };
+        if let Some(bytes) = bytes
             && let Some(line) = String::from_utf8_lossy(&bytes)
                 .lines()
                 .find_map(ssh_config_refusal)
@@ -2871,6 +2884,10 @@ mod tests {
     struct Files(&'static [(&'static str, &'static str)]);
 
     impl Sources for Files {
+        fn read_input(&self, path: &str) -> crate::classify::Input {
+            crate::classify::fixture_input(self.read_file(path))
+        }
+
         fn stdin(&self) -> StdinView<'_> {
             StdinView::Bytes {
                 bytes: b"",
