@@ -84,13 +84,25 @@ pub fn render(a: &Assessment) -> String {
         };
         let _ = writeln!(out, "program      {line}");
     }
+    // What was there, one line each; the startup files gate looked for and did not find (psql alone probes
+    // every version's rc name) as one count. `--json` lists every one.
+    let mut absent = 0usize;
     for input in &a.evidence.inputs {
         let state = match &input.state {
             InputState::Found { sha256 } => sha256.clone(),
-            InputState::Absent => "absent".into(),
+            InputState::Absent => {
+                absent += 1;
+                continue;
+            }
             InputState::Unreadable { why } => format!("unreadable: {why}"),
         };
         let _ = writeln!(out, "input        {} {state}", input.path);
+    }
+    if absent > 0 {
+        let _ = writeln!(
+            out,
+            "input        {absent} startup or input file(s) looked for and absent (bound: creating one needs a new approval)"
+        );
     }
     for message in &a.verdict.messages {
         let _ = writeln!(out, "message      {message}");
