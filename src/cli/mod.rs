@@ -189,6 +189,10 @@ fn usage_error(e: &clap::Error) -> ExitCode {
 /// The whole program. A panic anywhere is an internal error (70): it is reported like any other error, and
 /// because every path to exec goes through a completed decision, a panic before exec means nothing ran.
 pub fn main() -> ExitCode {
+    // Another process of the requester's account must not reach into gate while it judges and waits: not through
+    // ptrace, and not through /proc/PID/fd, where the unsealed copy of a large stdin sits. A non-dumpable process's
+    // /proc entries belong to root. The wrapped command gets its own flag back at exec.
+    let _ = nix::sys::prctl::set_dumpable(false);
     std::panic::set_hook(Box::new(|info| {
         let place = info
             .location()
