@@ -8,13 +8,7 @@ mod common;
 
 use common::Home;
 
-const READS_ONLY: &str = "version: 1
-defaults: {decision: deny, unknown: deny}
-rules:
-  - name: reads
-    match: {kinds: [read]}
-    decision: allow
-";
+use common::READS_ONLY;
 
 /// One case: the argv, the files to put in HOME (relative name, text), stdin, and whether it must be allowed.
 struct Case {

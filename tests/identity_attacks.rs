@@ -18,13 +18,7 @@ use common::accounts::Shared;
 use common::postgres::Postgres;
 use serde_json::Value;
 
-const READS: &str = "version: 1
-defaults: {decision: deny, unknown: deny}
-rules:
-  - name: reads
-    match: {kinds: [read]}
-    decision: allow
-";
+use common::READS_ONLY as READS;
 
 /// A gate home with a reads-only policy, a `HOME` of its own (no startup files leak in), and a directory `evil`
 /// holding a stand-in `psql` that leaves a mark when it runs.

@@ -12,13 +12,7 @@ mod common;
 
 use common::Home;
 
-const READS_ONLY: &str = "version: 1
-defaults: {decision: deny, unknown: deny}
-rules:
-  - name: reads
-    match: {kinds: [read]}
-    decision: allow
-";
+use common::READS_ONLY;
 
 /// One command and the world it runs in.
 struct Case {

@@ -12,13 +12,7 @@ use std::path::{Path, PathBuf};
 use common::Home;
 use common::postgres::Postgres;
 
-const READS_ONLY: &str = r"version: 1
-defaults: {decision: deny, unknown: deny}
-rules:
-  - name: reads
-    match: {kinds: [read]}
-    decision: allow
-";
+use common::READS_ONLY;
 
 /// Variables from the machine running the tests that would change what psql does.
 const SCRUB: &[&str] = &[

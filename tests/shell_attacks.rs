@@ -9,13 +9,7 @@ mod common;
 use common::Home;
 use common::postgres::Postgres;
 
-const READS_ONLY: &str = "version: 1
-defaults: {decision: deny, unknown: deny}
-rules:
-  - name: reads
-    match: {kinds: [read]}
-    decision: allow
-";
+use common::READS_ONLY;
 
 /// One command and what gate must decide about it.
 struct Case {

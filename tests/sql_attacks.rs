@@ -10,13 +10,7 @@ mod common;
 use common::Home;
 use common::postgres::Postgres;
 
-const READS_ONLY: &str = "version: 1
-defaults: {decision: deny, unknown: deny}
-rules:
-  - name: reads
-    match: {kinds: [read]}
-    decision: allow
-";
+use common::READS_ONLY;
 
 /// `gate explain --json -- ARGV`: the decision and the kinds found.
 fn explain(home: &Home, argv: &[&str]) -> (String, Vec<String>) {

@@ -11,13 +11,7 @@ use std::time::Duration;
 
 use common::Home;
 
-const READS_ONLY: &str = "version: 1
-defaults: {decision: deny, unknown: deny}
-rules:
-  - name: reads
-    match: {kinds: [read]}
-    decision: allow
-";
+use common::READS_ONLY;
 
 struct Setup {
     home: Home,

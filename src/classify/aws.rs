@@ -1271,31 +1271,13 @@ fn s3(op: &str, op_args: &[String], judge: &mut Judge) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::{NoSources, StdinView};
+    use crate::classify::NoSources;
 
     fn s(a: &[&str]) -> Vec<String> {
         a.iter().map(ToString::to_string).collect()
     }
 
-    struct Files(Vec<(&'static str, &'static str)>);
-    impl Sources for Files {
-        fn read_input(&self, path: &str) -> crate::classify::Input {
-            crate::classify::fixture_input(self.read_file(path))
-        }
-
-        fn stdin(&self) -> StdinView<'_> {
-            StdinView::Bytes {
-                bytes: b"",
-                complete: true,
-            }
-        }
-        fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-            self.0
-                .iter()
-                .find(|(p, _)| *p == path)
-                .map(|(_, t)| t.as_bytes().to_vec())
-        }
-    }
+    use crate::classify::Files;
 
     fn home_env() -> BTreeMap<String, String> {
         BTreeMap::from([("HOME".to_string(), "/h".to_string())])

@@ -2710,25 +2710,7 @@ mod tests {
         a.iter().map(ToString::to_string).collect()
     }
 
-    struct Files(Vec<(&'static str, &'static str)>);
-    impl Sources for Files {
-        fn read_input(&self, path: &str) -> crate::classify::Input {
-            crate::classify::fixture_input(self.read_file(path))
-        }
-
-        fn stdin(&self) -> StdinView<'_> {
-            StdinView::Bytes {
-                bytes: b"",
-                complete: true,
-            }
-        }
-        fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-            self.0
-                .iter()
-                .find(|(p, _)| *p == path)
-                .map(|(_, t)| t.as_bytes().to_vec())
-        }
-    }
+    use crate::classify::Files;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
@@ -2855,7 +2837,7 @@ mod tests {
         let gke = cfg.replace("/tmp/evil", "gke-gcloud-auth-plugin");
         let src = Files(vec![(
             "/home/u/.kube/config",
-            Box::leak(gke.into_boxed_str()),
+            &*Box::leak(gke.into_boxed_str()),
         )]);
         let trusted = env(&[
             ("HOME", "/home/u"),

@@ -261,6 +261,32 @@ pub(crate) fn optional_input(sources: &dyn Sources, path: &str) -> Result<Option
     }
 }
 
+/// Sources for unit tests: an empty stdin and the files listed, as (path, text); every other path is absent.
+#[cfg(test)]
+pub(crate) struct Files<T: AsRef<[(&'static str, &'static str)]>>(pub T);
+
+#[cfg(test)]
+impl<T: AsRef<[(&'static str, &'static str)]>> Sources for Files<T> {
+    fn stdin(&self) -> StdinView<'_> {
+        StdinView::Bytes {
+            bytes: b"",
+            complete: true,
+        }
+    }
+
+    fn read_file(&self, path: &str) -> Option<Vec<u8>> {
+        self.0
+            .as_ref()
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, t)| t.as_bytes().to_vec())
+    }
+
+    fn read_input(&self, path: &str) -> Input {
+        fixture_input(self.read_file(path))
+    }
+}
+
 /// What a unit test's fixture holds at a path: the files it lists exist, and nothing else does.
 #[cfg(test)]
 pub(crate) fn fixture_input(bytes: Option<Vec<u8>>) -> Input {

@@ -819,31 +819,13 @@ fn cli_config(text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::{NoSources, StdinView};
+    use crate::classify::NoSources;
 
     fn s(a: &[&str]) -> Vec<String> {
         a.iter().map(ToString::to_string).collect()
     }
 
-    struct Files(Vec<(&'static str, &'static str)>);
-    impl Sources for Files {
-        fn read_input(&self, path: &str) -> crate::classify::Input {
-            crate::classify::fixture_input(self.read_file(path))
-        }
-
-        fn stdin(&self) -> StdinView<'_> {
-            StdinView::Bytes {
-                bytes: b"",
-                complete: true,
-            }
-        }
-        fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-            self.0
-                .iter()
-                .find(|(p, _)| *p == path)
-                .map(|(_, t)| t.as_bytes().to_vec())
-        }
-    }
+    use crate::classify::Files;
 
     fn kinds_env(a: &[&str], extra: &[(&str, &str)], src: &dyn Sources) -> Vec<Kind> {
         let mut e: BTreeMap<String, String> =

@@ -2880,28 +2880,7 @@ mod tests {
     }
     use crate::classify::{Kind, classify};
 
-    /// Sources with an empty stdin and a fixed set of files.
-    struct Files(&'static [(&'static str, &'static str)]);
-
-    impl Sources for Files {
-        fn read_input(&self, path: &str) -> crate::classify::Input {
-            crate::classify::fixture_input(self.read_file(path))
-        }
-
-        fn stdin(&self) -> StdinView<'_> {
-            StdinView::Bytes {
-                bytes: b"",
-                complete: true,
-            }
-        }
-
-        fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-            self.0
-                .iter()
-                .find(|(p, _)| *p == path)
-                .map(|(_, t)| t.as_bytes().to_vec())
-        }
-    }
+    use crate::classify::Files;
 
     fn kinds_with(
         argv: &[&str],

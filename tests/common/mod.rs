@@ -75,6 +75,16 @@ impl Home {
     }
 }
 
+/// The policy the attack tests judge under (issue 12): reads are allowed, everything else is refused, and so is
+/// whatever gate does not understand.
+pub const READS_ONLY: &str = "version: 1
+defaults: {decision: deny, unknown: deny}
+rules:
+  - name: reads
+    match: {kinds: [read]}
+    decision: allow
+";
+
 /// A policy that allows the named tools outright and reads everywhere, and denies destructive writes.
 pub fn allow_tools(tools: &[&str]) -> String {
     format!(
