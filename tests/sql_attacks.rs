@@ -177,6 +177,9 @@ fn function_calls_are_an_allow_list() {
                 "read",
             ),
             ("SELECT * FROM t TABLESAMPLE bernoulli(10)", "allow", "read"),
+            // Grammar keywords that take an argument list are built-in forms, not names a user can define.
+            ("SELECT current_timestamp(0), localtime(2)", "allow", "read"),
+            ("SELECT xmlconcat('<a/>', '<b/>')", "allow", "read"),
             (
                 "SELECT '1.5'::numeric(10,2), cast('a' AS text), 1 OPERATOR(pg_catalog.+) 2",
                 "allow",

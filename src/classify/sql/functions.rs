@@ -31,8 +31,20 @@ fn pg_functions() -> &'static [&'static str] {
 }
 
 /// SQL-standard constructs that PostgreSQL's grammar turns into calls of built-in functions, spelled as
-/// keywords rather than names from `pg_proc`.
-const PG_GRAMMAR_CALLS: &[&str] = &["coalesce", "greatest", "grouping", "least", "nullif"];
+/// keywords rather than names from `pg_proc` (gram.y: `CURRENT_TIMESTAMP '(' Iconst ')'`, `XMLCONCAT '('
+/// expr_list ')'`); being keywords, no user function can take their place unquoted.
+const PG_GRAMMAR_CALLS: &[&str] = &[
+    "coalesce",
+    "current_time",
+    "current_timestamp",
+    "greatest",
+    "grouping",
+    "least",
+    "localtime",
+    "localtimestamp",
+    "nullif",
+    "xmlconcat",
+];
 
 /// Whether PostgreSQL's `pg_catalog` has this read-safe function.
 pub fn pg_allowed(name: &str) -> bool {
