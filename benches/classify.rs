@@ -143,11 +143,19 @@ fn status_kb(field: &str) -> u64 {
         .expect("a kB field")
 }
 
+/// A byte count as a float, for printing ratios; sizes here are far below 2^52.
+#[allow(clippy::cast_precision_loss)]
+fn approx(n: u64) -> f64 {
+    n as f64
+}
+
 /// Classifies dumps of 10 MB and 40 MB once each through the `gate run -- psql -f` path and prints the growth of
 /// peak RSS over the resident set just before: bounded by the input means a small multiple of it (gate holds the
 /// file once, and what it builds per statement does not outlive the statement).
 fn memory_report(policies: &PolicySet) {
-    eprintln!("memory: peak RSS growth while assessing `psql -X -f dump.sql` (pg_dump-style input)");
+    eprintln!(
+        "memory: peak RSS growth while assessing `psql -X -f dump.sql` (pg_dump-style input)"
+    );
     for mb in [10, 40] {
         let dir = tempfile::tempdir().expect("temp dir");
         let dump = pg_dump_output(mb << 20);
@@ -166,14 +174,17 @@ fn memory_report(policies: &PolicySet) {
         let elapsed = started.elapsed();
         let peak = status_kb("VmHWM:");
         let growth = peak.saturating_sub(before);
-        #[allow(clippy::cast_precision_loss)]
-        let ratio = (growth * 1024) as f64 / bytes as f64;
+        let ratio = approx(growth * 1024) / approx(bytes as u64);
         eprintln!(
             "memory: {:>5.1} MB input: {:>7.1} ms, RSS {before} kB before, peak {peak} kB, growth {growth} kB = \
              {ratio:.2}x the input{}; decision {}, kinds {:?}",
-            bytes as f64 / f64::from(1 << 20),
+            approx(bytes as u64) / f64::from(1 << 20),
             elapsed.as_secs_f64() * 1e3,
-            if reset { "" } else { " (VmHWM not reset: peak is the process's)" },
+            if reset {
+                ""
+            } else {
+                " (VmHWM not reset: peak is the process's)"
+            },
             assessment.decision(),
             assessment.kinds(),
         );
@@ -213,8 +224,14 @@ fn bench(c: &mut Criterion) {
 
     let psql = argv(&["psql", "-X", "-h", "db.prod.internal", "app"]);
     for (name, script) in [
-        ("pg_dump output on stdin (classify)", pg_dump_output(10 << 20)),
-        ("INSERT per row on stdin (classify)", insert_statements(10 << 20)),
+        (
+            "pg_dump output on stdin (classify)",
+            pg_dump_output(10 << 20),
+        ),
+        (
+            "INSERT per row on stdin (classify)",
+            insert_statements(10 << 20),
+        ),
     ] {
         let sources = Script(script);
         group.bench_function(name, |b| {
