@@ -149,6 +149,12 @@ fn status_kb(field: &str) -> u64 {
         .expect("a kB field")
 }
 
+/// A byte count as a float, for printing ratios; sizes here are far below 2^52.
+#[allow(clippy::cast_precision_loss)]
+fn approx(n: u64) -> f64 {
+    n as f64
+}
+
 /// Classifies dumps of 10 MB and 40 MB once each through the `gate run -- psql -f` path and prints the growth of
 /// peak RSS over the resident set just before: bounded by the input means a small multiple of it (gate holds the
 /// file once, and what it builds per statement does not outlive the statement).
@@ -172,15 +178,11 @@ fn memory_report(policies: &PolicySet) {
         let elapsed = started.elapsed();
         let peak = status_kb("VmHWM:");
         let growth = peak.saturating_sub(before);
-        #[allow(clippy::cast_precision_loss)]
-        let (ratio, input_mb) = (
-            (growth * 1024) as f64 / bytes as f64,
-            bytes as f64 / f64::from(1 << 20),
-        );
+        let ratio = approx(growth * 1024) / approx(bytes as u64);
         eprintln!(
             "memory: {:>5.1} MB input: {:>7.1} ms, RSS {before} kB before, peak {peak} kB, growth {growth} kB = \
              {ratio:.2}x the input{}; decision {}, kinds {:?}",
-            input_mb,
+            approx(bytes as u64) / f64::from(1 << 20),
             elapsed.as_secs_f64() * 1e3,
             if reset {
                 ""

@@ -81,10 +81,22 @@ fuzz_target!(|data: &[u8]| {
     let _ = args::parse(&argv, PSQL_LIKE);
 
     let env = BTreeMap::new();
-    for tool in ["psql", "pg_dump", "pg_restore", "sqlite3", "mysql", "redis-cli", "env", "sudo"] {
+    for tool in [
+        "psql",
+        "pg_dump",
+        "pg_restore",
+        "sqlite3",
+        "mysql",
+        "redis-cli",
+        "env",
+        "sudo",
+    ] {
         let mut command = vec![tool.to_string()];
         command.extend(argv.iter().cloned());
         let classification = classify::classify(&command, &env, &NoSources);
-        assert!(!classification.findings.is_empty(), "no findings for {command:?}");
+        assert!(
+            !classification.findings.is_empty(),
+            "no findings for {command:?}"
+        );
     }
 });

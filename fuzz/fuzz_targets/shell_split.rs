@@ -35,6 +35,9 @@ fuzz_target!(|data: &[u8]| {
     for shell_name in ["sh", "bash"] {
         let argv = vec![shell_name.to_string(), "-c".to_string(), text.to_string()];
         let classification = classify::classify(&argv, &env, &NoSources);
-        assert!(!classification.findings.is_empty(), "no findings for {argv:?}");
+        assert!(
+            !classification.findings.is_empty(),
+            "no findings for {argv:?}"
+        );
     }
 });

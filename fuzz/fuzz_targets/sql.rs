@@ -29,11 +29,23 @@ fuzz_target!(|data: &[u8]| {
 
     let env = BTreeMap::new();
     for argv in [
-        vec!["psql".to_string(), "-X".to_string(), "-c".to_string(), text.to_string()],
-        vec!["sqlite3".to_string(), "db.sqlite".to_string(), text.to_string()],
+        vec![
+            "psql".to_string(),
+            "-X".to_string(),
+            "-c".to_string(),
+            text.to_string(),
+        ],
+        vec![
+            "sqlite3".to_string(),
+            "db.sqlite".to_string(),
+            text.to_string(),
+        ],
         vec!["mysql".to_string(), "-e".to_string(), text.to_string()],
     ] {
         let classification = classify::classify(&argv, &env, &NoSources);
-        assert!(!classification.findings.is_empty(), "no findings for {argv:?}");
+        assert!(
+            !classification.findings.is_empty(),
+            "no findings for {argv:?}"
+        );
     }
 });
