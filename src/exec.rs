@@ -559,6 +559,12 @@ mod tests {
         assert_eq!((o.signal, o.exit_code()), (Some(15), 143));
     }
 
+    /// A directory of mode 755 whatever the umask (another test in this process may be widening it).
+    fn make_dir(path: &Path) {
+        std::fs::create_dir(path).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
     /// A directory with an executable `name` in it, mode `mode`.
     fn tool_in(dir: &Path, name: &str) -> PathBuf {
         let path = dir.join(name);
@@ -578,7 +584,7 @@ mod tests {
     fn a_name_leads_where_execvp_would_go_and_only_trusted_directories_count() {
         let root = tempfile::tempdir().unwrap();
         let evil = root.path().join("evil");
-        std::fs::create_dir(&evil).unwrap();
+        make_dir(&evil);
         tool_in(&evil, "psql");
         let none = Trust::default();
         let cwd = root.path();
@@ -622,7 +628,7 @@ mod tests {
             Located::Found { trusted: true, .. }
         ));
         // A directory or a file without x is not a program.
-        std::fs::create_dir(evil.join("dir")).unwrap();
+        make_dir(&evil.join("dir"));
         assert!(matches!(
             locate("./dir", None, &evil, &trust),
             Located::NotExecutable { .. }
@@ -636,7 +642,7 @@ mod tests {
         }
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("bin");
-        std::fs::create_dir(&dir).unwrap();
+        make_dir(&dir);
         let tool = tool_in(&dir, "psql");
         let trust = Trust::new(&[dir.display().to_string()]);
         let judge = || {
@@ -669,7 +675,7 @@ mod tests {
         // A link in the trusted directory to a file elsewhere: the file's directory must be as safe.
         std::fs::remove_file(&tool).unwrap();
         let elsewhere = root.path().join("elsewhere");
-        std::fs::create_dir(&elsewhere).unwrap();
+        make_dir(&elsewhere);
         tool_in(&elsewhere, "real");
         std::os::unix::fs::symlink(elsewhere.join("real"), &tool).unwrap();
         assert_eq!(
