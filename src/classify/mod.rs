@@ -677,7 +677,9 @@ fn identity_problem(
     }
     match sources.resolve_program(program, env.get("PATH").map(String::as_str), None) {
         Program::Trusted { .. } | Program::ByName => None,
-        Program::Missing { .. } if depth == 0 => None,
+        // A bare name that is not installed reads as the tool it names; a path that leads nowhere (`./psql`)
+        // names no tool at all.
+        Program::Missing { .. } if depth == 0 && !program.contains('/') => None,
         // The finding names the file, not the tool it pretends to be, so that a rule for `tools: [psql]` never
         // matches it.
         Program::Untrusted { path, why } => Some((
@@ -896,6 +898,9 @@ mod tests {
         );
         assert_eq!(nested.kinds(), [Kind::Unknown]);
         assert!(nested.findings[0].detail.contains("is not on PATH"));
+        // A path that leads nowhere names no tool, even as the command's own program.
+        let by_path = classify(&argv("./psql -X -c 'SELECT 1'"), &BTreeMap::new(), &sources);
+        assert_eq!(by_path.kinds(), [Kind::Unknown]);
     }
 
     #[test]
