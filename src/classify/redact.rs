@@ -556,6 +556,14 @@ fn after_credential_keyword(lower: &str, i: usize) -> bool {
 /// or `identified … by|as|using`, or `replace` in a statement that sets a password.
 fn keyword_values(input: &str) -> String {
     let lower = input.to_ascii_lowercase();
+    // The scan below acts only at `password`, `passwd`, `pwd`, a `by`/`as`/`using` after `identified`, and
+    // `replace`: text with none of them is returned as it is, without walking it byte by byte.
+    if !["pass", "pwd", "identified", "replace"]
+        .iter()
+        .any(|k| lower.contains(k))
+    {
+        return headers(input);
+    }
     let bytes = input.as_bytes();
     let mut out = String::with_capacity(input.len());
     let mut copied = 0;
@@ -654,6 +662,10 @@ fn keyword_values(input: &str) -> String {
 
 /// HTTP credential headers (`Authorization: Bearer …`, `-H 'X-Api-Key: …'`): everything after the name.
 fn headers(input: &str) -> String {
+    // Every header name below ends with a colon.
+    if !input.contains(':') {
+        return input.to_string();
+    }
     let lower = input.to_ascii_lowercase();
     for name in [
         "proxy-authorization:",
