@@ -663,6 +663,26 @@ fn prints_help(argv: &[String]) -> bool {
         .is_some_and(|a| matches!(a.as_str(), "--help" | "-?" | "--version" | "-V"))
 }
 
+/// The arguments of one of the dump, restore and database tools, read against its table: `Err` holds the
+/// findings to return instead, a read when the first argument asks for help or the version (the tool then reads
+/// nothing else), `unknown` when the arguments are not all understood.
+fn tool_args(
+    tool: &str,
+    argv: &[String],
+    table: &[OptSpec],
+    env: &BTreeMap<String, String>,
+) -> Result<Vec<Arg>, Vec<Finding>> {
+    if prints_help(argv) {
+        return Err(vec![Finding::new(
+            Kind::Read,
+            tool,
+            &Target::default(),
+            format!("prints {tool}'s help or version"),
+        )]);
+    }
+    args::parse_strict(argv, table, style(env)).map_err(|e| bad_args(tool, &e))
+}
+
 fn dump_objects(parsed: &[Arg]) -> Vec<String> {
     ["table", "table-and-children", "schema"]
         .iter()
@@ -709,23 +729,15 @@ pub fn pg_dump(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Finding> 
     pg_dump_with(argv, env, &super::NoSources)
 }
 
-/// [`pg_dump`] with the files libpq and Debian's wrapper may read (`mod.rs` should call this one).
+/// [`pg_dump`] with the files libpq and Debian's wrapper may read; `classify_words` calls this one.
 pub fn pg_dump_with(
     argv: &[String],
     env: &BTreeMap<String, String>,
     sources: &dyn Sources,
 ) -> Vec<Finding> {
-    if prints_help(argv) {
-        return vec![Finding::new(
-            Kind::Read,
-            "pg_dump",
-            &Target::default(),
-            "prints pg_dump's help or version",
-        )];
-    }
-    let parsed = match args::parse_strict(argv, PG_DUMP, style(env)) {
+    let parsed = match tool_args("pg_dump", argv, PG_DUMP, env) {
         Ok(p) => p,
-        Err(e) => return bad_args("pg_dump", &e),
+        Err(found) => return found,
     };
     if args::has(&parsed, "help") || args::has(&parsed, "version") {
         return bad_args(
@@ -768,23 +780,15 @@ pub fn pg_dumpall(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Findin
     pg_dumpall_with(argv, env, &super::NoSources)
 }
 
-/// [`pg_dumpall`] with the files libpq and Debian's wrapper may read (`mod.rs` should call this one).
+/// [`pg_dumpall`] with the files libpq and Debian's wrapper may read; `classify_words` calls this one.
 pub fn pg_dumpall_with(
     argv: &[String],
     env: &BTreeMap<String, String>,
     sources: &dyn Sources,
 ) -> Vec<Finding> {
-    if prints_help(argv) {
-        return vec![Finding::new(
-            Kind::Read,
-            "pg_dumpall",
-            &Target::default(),
-            "prints pg_dumpall's help or version",
-        )];
-    }
-    let parsed = match args::parse_strict(argv, PG_DUMPALL, style(env)) {
+    let parsed = match tool_args("pg_dumpall", argv, PG_DUMPALL, env) {
         Ok(p) => p,
-        Err(e) => return bad_args("pg_dumpall", &e),
+        Err(found) => return found,
     };
     if args::has(&parsed, "help")
         || args::has(&parsed, "version")
@@ -840,23 +844,15 @@ pub fn pg_restore(argv: &[String], env: &BTreeMap<String, String>) -> Vec<Findin
     pg_restore_with(argv, env, &super::NoSources)
 }
 
-/// [`pg_restore`] with the files libpq and Debian's wrapper may read (`mod.rs` should call this one).
+/// [`pg_restore`] with the files libpq and Debian's wrapper may read; `classify_words` calls this one.
 pub fn pg_restore_with(
     argv: &[String],
     env: &BTreeMap<String, String>,
     sources: &dyn Sources,
 ) -> Vec<Finding> {
-    if prints_help(argv) {
-        return vec![Finding::new(
-            Kind::Read,
-            "pg_restore",
-            &Target::default(),
-            "prints pg_restore's help or version",
-        )];
-    }
-    let parsed = match args::parse_strict(argv, PG_RESTORE, style(env)) {
+    let parsed = match tool_args("pg_restore", argv, PG_RESTORE, env) {
         Ok(p) => p,
-        Err(e) => return bad_args("pg_restore", &e),
+        Err(found) => return found,
     };
     if args::has(&parsed, "help")
         || args::has(&parsed, "version")
@@ -984,7 +980,7 @@ pub fn db_admin(tool: &str, argv: &[String], env: &BTreeMap<String, String>) -> 
     db_admin_with(tool, argv, env, &super::NoSources)
 }
 
-/// [`db_admin`] with the files libpq and Debian's wrapper may read (`mod.rs` should call this one).
+/// [`db_admin`] with the files libpq and Debian's wrapper may read; `classify_words` calls this one.
 pub fn db_admin_with(
     tool: &str,
     argv: &[String],
@@ -992,17 +988,9 @@ pub fn db_admin_with(
     sources: &dyn Sources,
 ) -> Vec<Finding> {
     let table = if tool == "dropdb" { DROPDB } else { CREATEDB };
-    if prints_help(argv) {
-        return vec![Finding::new(
-            Kind::Read,
-            tool,
-            &Target::default(),
-            format!("prints {tool}'s help or version"),
-        )];
-    }
-    let parsed = match args::parse_strict(argv, table, style(env)) {
+    let parsed = match tool_args(tool, argv, table, env) {
         Ok(p) => p,
-        Err(e) => return bad_args(tool, &e),
+        Err(found) => return found,
     };
     if args::has(&parsed, "help") || args::has(&parsed, "version") {
         return bad_args(

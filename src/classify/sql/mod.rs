@@ -390,7 +390,8 @@ mod tests {
     use super::*;
     use crate::classify::NoSources;
 
-    fn kinds(sql: &str, dialect: Dialect) -> Vec<Kind> {
+    /// The distinct kinds a script analyses to, in contract order.
+    pub(super) fn kinds(sql: &str, dialect: Dialect) -> Vec<Kind> {
         let mut k: Vec<Kind> = analyse(sql, dialect, &NoSources)
             .iter()
             .map(|f| f.kind)
@@ -498,15 +499,7 @@ mod bounds {
     use super::*;
     use crate::classify::NoSources;
 
-    fn kinds(sql: &str, dialect: Dialect) -> Vec<Kind> {
-        let mut k: Vec<Kind> = analyse(sql, dialect, &NoSources)
-            .iter()
-            .map(|f| f.kind)
-            .collect();
-        k.sort();
-        k.dedup();
-        k
-    }
+    use super::tests::kinds;
 
     #[test]
     fn deep_nesting_is_unknown_not_a_stack_overflow() {
@@ -540,29 +533,7 @@ mod bounds {
     }
 
     #[test]
-    fn one_psql_command_is_fast() {
-        let argv: Vec<String> = ["psql", "-h", "db.prod.internal", "-U", "ops", "shop", "-c"]
-            .iter()
-            .map(|s| (*s).to_string())
-            .chain(["SELECT sku, price FROM items WHERE sku = 'A-1'".to_string()])
-            .collect();
-        let env = std::collections::BTreeMap::new();
-        let mut times: Vec<std::time::Duration> = (0..201)
-            .map(|_| {
-                let start = std::time::Instant::now();
-                let _ = crate::classify::classify(&argv, &env, &NoSources);
-                start.elapsed()
-            })
-            .collect();
-        times.sort();
-        let median = times[times.len() / 2];
-        eprintln!("psql -c median (this build): {median:?}");
-        // Debug builds run several times slower than the release build the 20 µs target is for.
-        assert!(median.as_micros() < 2_000, "{median:?}");
-    }
-
-    #[test]
-    fn a_ten_megabyte_dump_is_linear() {
+    fn a_ten_megabyte_dump_of_rows_is_writes() {
         use std::fmt::Write as _;
         let mut dump = String::from("COPY public.items (id, name) FROM stdin;\n");
         let mut i = 0;
@@ -575,13 +546,9 @@ mod bounds {
             let _ = writeln!(dump, "INSERT INTO public.items VALUES ({i}, 'n{i}');");
             i += 1;
         }
-        let start = std::time::Instant::now();
+        // How fast is the classify bench's to say (under 1 s in release); this says what it finds.
         let found = analyse(&dump, Dialect::Postgres, &NoSources);
-        let took = start.elapsed();
         assert!(found.iter().all(|f| f.kind == Kind::Write), "{found:?}");
-        // Debug builds are several times slower than release; the bench holds the 1 s release figure.
-        assert!(took.as_secs() < 20, "{took:?}");
-        eprintln!("10 MB dump: {took:?}");
     }
 }
 
@@ -591,15 +558,7 @@ mod table {
     use crate::classify::NoSources;
     use Kind::*;
 
-    fn kinds(sql: &str, dialect: Dialect) -> Vec<Kind> {
-        let mut k: Vec<Kind> = analyse(sql, dialect, &NoSources)
-            .iter()
-            .map(|f| f.kind)
-            .collect();
-        k.sort();
-        k.dedup();
-        k
-    }
+    use super::tests::kinds;
 
     /// SQL → the full set of kinds, per dialect.
     #[test]
