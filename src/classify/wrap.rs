@@ -346,33 +346,10 @@ impl Sources for Overlay<'_> {
     }
 
     fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-        if self.elsewhere {
-            return None;
+        match self.read_input(path) {
+            Input::Found(bytes) => Some(bytes),
+            Input::Absent | Input::Unreadable(_) => None,
         }
-        if names_a_descriptor(path) {
-            return match &self.stdin {
-                StdinOverride::Inherit => self.inner.read_file(path),
-                StdinOverride::Bytes(bytes)
-                    if matches!(path, "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0") =>
-                {
-                    Some(bytes.clone())
-                }
-                _ => None,
-            };
-        }
-        if self.dirs.is_empty() || path.starts_with('/') {
-            return self.inner.read_file(path);
-        }
-        // Every directory the command may run in must hold the same bytes, or gate cannot say what it reads.
-        let mut found: Option<Vec<u8>> = None;
-        for dir in &self.dirs {
-            let bytes = self.inner.read_file(&dir.resolve(path)?)?;
-            match &found {
-                Some(f) if *f != bytes => return None,
-                _ => found = Some(bytes),
-            }
-        }
-        found
     }
 
     fn read_input(&self, path: &str) -> Input {
@@ -380,15 +357,20 @@ impl Sources for Overlay<'_> {
             return Input::Unreadable("it is a file on the other host or in the container".into());
         }
         if names_a_descriptor(path) {
-            return match self.read_file(path) {
-                Some(bytes) => Input::Found(bytes),
-                None => Input::Unreadable(format!("{path} is one of gate's own descriptors")),
+            return match &self.stdin {
+                StdinOverride::Inherit => self.inner.read_input(path),
+                StdinOverride::Bytes(bytes)
+                    if matches!(path, "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0") =>
+                {
+                    Input::Found(bytes.clone())
+                }
+                _ => Input::Unreadable(format!("{path} is one of gate's own descriptors")),
             };
         }
         if self.dirs.is_empty() || path.starts_with('/') {
             return self.inner.read_input(path);
         }
-        // As for `read_file`: every directory the command may run in must give the same answer.
+        // Every directory the command may run in must give the same answer, or gate cannot say what it reads.
         let mut found: Option<Input> = None;
         for dir in &self.dirs {
             let Some(resolved) = dir.resolve(path) else {
