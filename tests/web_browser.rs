@@ -96,6 +96,14 @@ impl Browser {
     }
 
     fn call(&mut self, method: &str, params: &Value) -> Value {
+        match self.try_call(method, params) {
+            Ok(result) => result,
+            Err(v) => panic!("{method}: {v}"),
+        }
+    }
+
+    /// A call that may fail, as `Runtime.evaluate` does while a form submission navigates the page.
+    fn try_call(&mut self, method: &str, params: &Value) -> Result<Value, Value> {
         self.next += 1;
         let id = self.next;
         self.ws
@@ -110,8 +118,10 @@ impl Browser {
             };
             let v: Value = serde_json::from_str(text).unwrap_or_default();
             if v["id"] == id {
-                assert!(v.get("error").is_none(), "{method}: {v}");
-                return v["result"].clone();
+                return match v.get("error") {
+                    Some(_) => Err(v),
+                    None => Ok(v["result"].clone()),
+                };
             }
         }
     }
@@ -126,9 +136,15 @@ impl Browser {
 
     fn wait_until(&mut self, condition: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while self.eval(&format!(
-            "document.readyState === 'complete' && !!({condition})"
-        )) != json!(true)
+        let expression = json!({
+            "expression": format!("document.readyState === 'complete' && !!({condition})"),
+            "returnByValue": true,
+        });
+        // A page that is navigating has no context to evaluate in; that is "not yet", not a failure.
+        while self
+            .try_call("Runtime.evaluate", &expression)
+            .map(|r| r["result"]["value"].clone())
+            != Ok(json!(true))
         {
             assert!(
                 Instant::now() < deadline,
