@@ -6,7 +6,12 @@
 # a function may change something. Stable and immutable functions can still reach outside a read (files, other
 # servers, signals, SQL text), and those are the deny list; every entry says why.
 #
-# Usage: scripts/pg_functions/generate.sh [PG_BIN_DIR]   (default: the newest /usr/lib/postgresql/*/bin)
+# Usage: scripts/pg_functions/generate.sh [PG_BIN_DIR [PG_SOURCE_DIR...]]
+#   PG_BIN_DIR     the server to read (default: the newest /usr/lib/postgresql/*/bin)
+#   PG_SOURCE_DIR  unpacked source trees of newer PostgreSQL releases (Debian's postgresql-NN orig tarball, from
+#                  deb.debian.org/debian/pool/main/p/postgresql-NN/), whose pg_proc.dat and pg_operator.dat are
+#                  read by catalog_rows.py and judged by the same query, so the lists cover servers newer than
+#                  the one installed. The committed lists were made from 15 (live) and 18.6 (source).
 # As root, the server runs as the `postgres` account, as PostgreSQL insists.
 set -euo pipefail
 
@@ -14,6 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out="$repo/src/classify/sql/pg_functions.txt"
 bin=${1:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)}
+sources=("${@:2}")
 
 # The deny list: name patterns (SQL LIKE, `\_` is a literal underscore) that are removed even when PostgreSQL
 # marks them stable or immutable. Reviewed against the PostgreSQL 15 function documentation (§9.27, §9.28) and
@@ -68,6 +74,9 @@ pg\_nextoid|assigns oids (superuser-only, changes the oid counter)
 nextval|advances a sequence: a write
 setval|sets a sequence: a write
 pg\_export\_snapshot|exports a snapshot other sessions can import
+ts\_stat|runs the SELECT given as text
+pg\_restore\_%|writes planner statistics (PostgreSQL 18)
+pg\_clear\_%|clears planner statistics (PostgreSQL 18)
 LIST
 )
 
@@ -89,6 +98,17 @@ lastval|this session's last sequence value, read only
 pg_partition_tree|lists a partition tree
 pg_partition_ancestors|lists a partition's ancestors
 pg_partition_root|names a partition tree's root
+random_normal|a pseudo-random number from a normal distribution (PostgreSQL 16)
+array_sample|a random sample of an array's elements (PostgreSQL 16)
+array_shuffle|an array's elements in random order (PostgreSQL 16)
+uuidv4|a random UUID (PostgreSQL 18)
+uuidv7|a time-ordered random UUID (PostgreSQL 18)
+pg_stat_get_backend_io|reads a backend's I/O statistics (PostgreSQL 18)
+pg_stat_get_backend_wal|reads a backend's WAL statistics (PostgreSQL 18)
+pg_stat_have_stats|whether statistics exist for an object (PostgreSQL 15)
+pg_xact_status|the commit status of a transaction id, read only
+txid_status|the commit status of a transaction id, read only
+pg_notification_queue_usage|how full the notification queue is
 LIST
 )
 
@@ -108,47 +128,66 @@ as_pg "$bin/pg_ctl" -D "$tmp/data" -w -l "$tmp/log" \
 psql() { as_pg "$bin/psql" -X -q -At -h "$tmp" -U postgres -d postgres "$@"; }
 version=$(psql -c "SHOW server_version")
 
+# The server's own catalog and each source tree's go into one table, so one query judges them all.
+psql -c "CREATE TABLE procs (proname text, provolatile char, prokind char, rettype text, nspname text, source text);
+         CREATE TABLE operators (oprname text, nspname text, source text);
+         CREATE TABLE types (typname text, typtype char, nspname text, source text)"
+psql -c "INSERT INTO procs SELECT p.proname, p.provolatile, p.prokind, t.typname, n.nspname, '$version'
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_type t ON t.oid = p.prorettype;
+         INSERT INTO operators SELECT o.oprname, n.nspname, '$version'
+           FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace;
+         INSERT INTO types SELECT t.typname, t.typtype, n.nspname, '$version'
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+made_from="PostgreSQL $version (server)"
+for src in "${sources[@]}"; do
+  release=$(sed -n "s/^AC_INIT(\[PostgreSQL\], \[\([^]]*\)\].*/\1/p" "$src/configure.ac")
+  python3 "$here/catalog_rows.py" proc "$src" >"$tmp/procs.csv"
+  python3 "$here/catalog_rows.py" operator "$src" >"$tmp/operators.csv"
+  python3 "$here/catalog_rows.py" type "$src" >"$tmp/types.csv"
+  chmod a+r "$tmp"/*.csv
+  psql -c "\\copy procs (proname, provolatile, prokind, rettype, nspname) FROM '$tmp/procs.csv' CSV"
+  psql -c "\\copy operators (oprname, nspname) FROM '$tmp/operators.csv' CSV"
+  psql -c "\\copy types (typname, typtype, nspname) FROM '$tmp/types.csv' CSV"
+  psql -c "UPDATE procs SET source = '$release' WHERE source IS NULL; UPDATE operators SET source = '$release' WHERE source IS NULL;
+           UPDATE types SET source = '$release' WHERE source IS NULL"
+  made_from="$made_from and $release (source)"
+done
+
 # The deny list goes in as a VALUES table so the filtering is PostgreSQL's own LIKE.
 extra=$(printf '%s\n' "$volatile_reads" | awk -F'|' '{ printf "%s(\x27%s\x27)", (NR>1?",":""), $1 }')
 values=$(printf '%s\n' "$deny" | awk -F'|' '{ gsub(/\x27/, "\x27\x27", $1); printf "%s(E\x27%s\x27)", (NR>1?",":""), $1 }' | sed 's/\\/\\\\/g')
 
 {
   echo "# PostgreSQL functions gate lets a read call. Generated by scripts/pg_functions/generate.sh"
-  echo "# from pg_proc of PostgreSQL $version: pg_catalog functions with provolatile in ('i','s'),"
+  echo "# from pg_proc of $made_from: pg_catalog functions with provolatile in ('i','s'),"
   echo "# prokind 'f' or 'a' or 'w' (plain, aggregate, window), minus the script's deny list, plus its reviewed"
   echo "# volatile functions that only read. Do not edit by hand."
   psql -c "
     WITH deny(pattern) AS (VALUES $values)
     SELECT DISTINCT p.proname COLLATE \"C\" AS proname
-    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE n.nspname = 'pg_catalog'
+    FROM procs p
+    WHERE p.nspname = 'pg_catalog'
       AND p.provolatile IN ('i', 's')
       AND p.prokind IN ('f', 'a', 'w')
-      AND p.prorettype <> 'pg_catalog.internal'::regtype
-      AND p.prorettype <> 'pg_catalog.trigger'::regtype
-      AND p.prorettype <> 'pg_catalog.event_trigger'::regtype
-      AND p.prorettype <> 'pg_catalog.language_handler'::regtype
-      AND p.prorettype <> 'pg_catalog.fdw_handler'::regtype
-      AND p.prorettype <> 'pg_catalog.table_am_handler'::regtype
-      AND p.prorettype <> 'pg_catalog.index_am_handler'::regtype
-      AND p.prorettype <> 'pg_catalog.tsm_handler'::regtype
+      AND p.rettype NOT IN ('internal', 'trigger', 'event_trigger', 'language_handler', 'fdw_handler',
+                            'table_am_handler', 'index_am_handler', 'tsm_handler')
       AND NOT EXISTS (SELECT 1 FROM deny d WHERE p.proname LIKE d.pattern)
     UNION
-    SELECT p.proname COLLATE \"C\" FROM pg_proc p
-    WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname IN (SELECT n FROM (VALUES $extra) AS v(n))
+    SELECT p.proname COLLATE \"C\" FROM procs p
+    WHERE p.nspname = 'pg_catalog' AND p.proname IN (SELECT n FROM (VALUES $extra) AS v(n))
     ORDER BY 1"
 } > "$out.tmp"
 mv "$out.tmp" "$out"
-# Operators and types in pg_catalog: an operator or a cast to a type outside them calls code gate cannot see
-# (a user-defined operator's function, a user type's input function).
+# Operators in pg_catalog: an operator outside them calls a function gate cannot see.
 {
-  echo "# PostgreSQL $version built-in operator names (pg_operator in pg_catalog). Generated by scripts/pg_functions/generate.sh."
-  psql -c "SELECT DISTINCT oprname COLLATE \"C\" FROM pg_operator WHERE oprnamespace = 'pg_catalog'::regnamespace ORDER BY 1"
+  echo "# Built-in operator names (pg_operator in pg_catalog) of $made_from. Generated by scripts/pg_functions/generate.sh."
+  psql -c "SELECT DISTINCT oprname COLLATE \"C\" FROM operators WHERE nspname = 'pg_catalog' ORDER BY 1"
 } > "${out%/*}/pg_operators.txt"
+# Types in pg_catalog other than the catalogs' row types: `name(x)` with one argument and no function of that name
+# is a cast to the type (a built-in conversion), which is how `regrole('x')` or `tsquery('a')` is written.
 {
-  echo "# PostgreSQL $version built-in type names (pg_type in pg_catalog, base, range, multirange, pseudo and enum"
-  echo "# types, and their arrays). Generated by scripts/pg_functions/generate.sh."
-  psql -c "SELECT DISTINCT typname COLLATE \"C\" FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace AND typtype <> 'c' ORDER BY 1"
+  echo "# Built-in type names (pg_type in pg_catalog, all but composite) of $made_from. Generated by scripts/pg_functions/generate.sh."
+  psql -c "SELECT DISTINCT typname COLLATE \"C\" FROM types WHERE nspname = 'pg_catalog' AND typtype <> 'c' ORDER BY 1"
 } > "${out%/*}/pg_types.txt"
 
 # Which deny entries removed something stable or immutable (the others are volatile already, and stay listed in
@@ -156,7 +195,7 @@ mv "$out.tmp" "$out"
 psql -F ' ' -c "
   WITH deny(pattern) AS (VALUES $values)
   SELECT d.pattern, count(DISTINCT p.proname) FROM deny d
-  LEFT JOIN pg_proc p ON p.proname LIKE d.pattern AND p.provolatile IN ('i','s')
-    AND p.pronamespace = 'pg_catalog'::regnamespace
+  LEFT JOIN procs p ON p.proname LIKE d.pattern AND p.provolatile IN ('i','s')
+    AND p.nspname = 'pg_catalog'
   GROUP BY 1 HAVING count(DISTINCT p.proname) > 0 ORDER BY 1" | sed 's/^/denied stable or immutable: /' >&2
-echo "wrote $(grep -vc '^#' "$out") names from PostgreSQL $version to $out" >&2
+echo "wrote $(grep -vc '^#' "$out") names from $made_from to $out" >&2

@@ -8,19 +8,82 @@ pub const MASK: &str = "***";
 
 /// Variable names whose values are credentials wherever they appear as `NAME=value`.
 fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    [
-        "PASSWORD",
-        "PASSWD",
-        "PWD",
-        "SECRET",
-        "TOKEN",
-        "REDISCLI_AUTH",
-        "API_KEY",
-        "ACCESS_KEY",
-    ]
-    .iter()
-    .any(|s| upper.contains(s))
+    contains_any_ignore_case(name, SECRET_NAME_PARTS)
+}
+
+/// What makes a variable's name a secret one (`PASSWORD` and `PASSWD` both start with `PASS`).
+const SECRET_NAME_PARTS: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "rediscli_auth",
+    "api_key",
+    "access_key",
+];
+
+/// Whether `haystack` holds any of `needles` (lowercase ASCII), ignoring ASCII case, in one pass and without
+/// allocating: redaction asks this of every word of every command, so it must cost next to nothing when the
+/// answer is no.
+fn contains_any_ignore_case(haystack: &str, needles: &[&str]) -> bool {
+    debug_assert!(
+        needles.len() <= 32 && needles.iter().all(|n| n.as_bytes()[0].is_ascii_lowercase())
+    );
+    // Which needles start with each letter, so each byte of the haystack is compared with those alone.
+    let mut starting = [0u32; 26];
+    for (k, n) in needles.iter().enumerate() {
+        starting[usize::from(n.as_bytes()[0] - b'a')] |= 1 << k;
+    }
+    let bytes = haystack.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| {
+        let lower = b.to_ascii_lowercase();
+        if !lower.is_ascii_lowercase() {
+            return false;
+        }
+        let mut candidates = starting[usize::from(lower - b'a')];
+        while candidates != 0 {
+            let n = needles[candidates.trailing_zeros() as usize].as_bytes();
+            candidates &= candidates - 1;
+            if bytes
+                .get(i..i + n.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(n))
+            {
+                return true;
+            }
+        }
+        false
+    })
+}
+
+/// Whether [`text`] could change `input`: each of its rules needs one of these (a URI password and a header
+/// need a colon, the keyword rules their keyword, the mongosh calls `password` or `auth(`).
+fn text_may_hold_secret(input: &str) -> bool {
+    input.contains(':')
+        || contains_any_ignore_case(input, &["pass", "pwd", "identified", "replace", "auth("])
+}
+
+/// Whether shell text could hold a secret [`collect`] finds in its commands: a flag or assignment needs `--`,
+/// a secret name or a colon (URIs, `user:password`); the tools' own short flags (`-pX`, `-a X`) need the tool.
+fn shell_may_hold_secret(input: &str) -> bool {
+    const TOOLS_AND_NAMES: &[&str] = &[
+        "mysql",
+        "mariadb",
+        "redis-cli",
+        "valkey-cli",
+        "mongo",
+        "clickhouse",
+        "curl",
+        "wget",
+        "http",
+        "auth",
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "api_key",
+        "access_key",
+    ];
+    input.contains("--") || input.contains(':') || contains_any_ignore_case(input, TOOLS_AND_NAMES)
 }
 
 fn is_env_name(name: &str) -> bool {
@@ -230,8 +293,10 @@ fn collect(words: &[String], out: &mut Vec<String>, depth: usize) {
                 _ => {}
             }
         }
-        uri_secrets(w, out);
-        if w.contains("password") || w.contains("PASSWORD") {
+        if w.contains(':') {
+            uri_secrets(w, out);
+        }
+        if contains_any_ignore_case(w, &["password"]) {
             conninfo_password(w, out);
         }
         match current {
@@ -271,7 +336,7 @@ fn collect(words: &[String], out: &mut Vec<String>, depth: usize) {
             _ => {}
         }
         // Shell text: collect from each command inside it.
-        if w.contains(char::is_whitespace) && !w.trim().is_empty() {
+        if w.contains(char::is_whitespace) && !w.trim().is_empty() && shell_may_hold_secret(w) {
             for command in super::wrap::split_commands(w) {
                 for (name, value) in &command.assignments {
                     if is_secret_name(name) && !value.is_empty() {
@@ -394,6 +459,9 @@ pub fn text(input: &str) -> String {
         && is_secret_name(name)
     {
         return format!("{name}={MASK}");
+    }
+    if !text_may_hold_secret(input) {
+        return input.to_string();
     }
     let s = uri_passwords(input);
     js_password_calls(&keyword_values(&s))
@@ -710,6 +778,44 @@ fn closing_quote(bytes: &[u8], open: usize, quote: u8) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_fast_paths_only_skip_text_without_their_keywords() {
+        assert!(contains_any_ignore_case(
+            "SET PassWord = 'x'",
+            &["password"]
+        ));
+        assert!(contains_any_ignore_case("xx_API_KEY", &["pwd", "api_key"]));
+        assert!(!contains_any_ignore_case(
+            "SELECT a FROM t",
+            &["pass", "pwd"]
+        ));
+        assert!(!contains_any_ignore_case("pas", &["pass"]));
+        // Nested commands still give up their secrets when the text names the tool or the flag.
+        for (argv, secret) in [
+            (
+                &["sh", "-c", "exec mysql -pHunter2x -e 'SELECT 1'"][..],
+                "Hunter2x",
+            ),
+            (
+                &["bash", "-c", "REDISCLI_AUTH=Hunter2x redis-cli get k"][..],
+                "Hunter2x",
+            ),
+            (
+                &["sh", "-c", "curl -u bob:Hunter2x https://x"][..],
+                "Hunter2x",
+            ),
+            (
+                &["sh", "-c", "psql 'postgresql://bob:Hunter2x@db/app'"][..],
+                "Hunter2x",
+            ),
+        ] {
+            let argv: Vec<String> = argv.iter().map(|s| (*s).to_string()).collect();
+            let shown = Redactor::new(&argv, &BTreeMap::new()).argv(&argv).join(" ");
+            assert!(!shown.contains(secret), "{argv:?} -> {shown}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -77,24 +77,44 @@ pub fn split(line: &str) -> Result<Vec<String>, SplitError> {
 
 /// Quotes one word so that [`split`] (and `sh`) reads it back unchanged.
 pub fn quote(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() + 2);
+    push_quoted(&mut out, word);
+    out
+}
+
+fn push_quoted(out: &mut String, word: &str) {
     let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,^".contains(c));
+        && word.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'-' | b'_' | b'.' | b'/' | b':' | b'=' | b'@' | b'%' | b'+' | b',' | b'^'
+                )
+        });
     if plain {
-        word.to_string()
+        out.push_str(word);
     } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
+        out.push('\'');
+        for (i, part) in word.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str(r"'\''");
+            }
+            out.push_str(part);
+        }
+        out.push('\'');
     }
 }
 
 /// Joins words into one command line, quoting where needed.
 pub fn join<S: AsRef<str>>(words: &[S]) -> String {
-    words
-        .iter()
-        .map(|w| quote(w.as_ref()))
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(words.iter().map(|w| w.as_ref().len() + 3).sum());
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        push_quoted(&mut out, w.as_ref());
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------------------------

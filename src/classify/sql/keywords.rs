@@ -161,8 +161,10 @@ fn statement_at(tokens: &[Token], dialect: Dialect, depth: usize) -> Vec<SqlFind
                 .and_then(Token::word)
                 .is_some_and(|w| ["update", "share", "no", "key"].contains(&w))
             && tokens.first().is_some_and(|f| {
-                f.word()
-                    .is_some_and(|w| ["select", "with", "values", "table", "declare"].contains(&w))
+                *f == Token::Punct('(')
+                    || f.word().is_some_and(|w| {
+                        ["select", "with", "values", "table", "declare"].contains(&w)
+                    })
             })
         {
             findings.push(SqlFinding::new(
@@ -1013,6 +1015,21 @@ fn verb(tokens: &[Token], dialect: Dialect, depth: usize) -> SqlFinding {
     let second = w.get(1).copied().unwrap_or("");
     let pg = dialect == Dialect::Postgres;
     let unknown = |why: String| SqlFinding::new(Kind::Unknown, why);
+    // `(SELECT …) UNION (SELECT …)`: a query whose first operand is parenthesised. INTO is only top-level in a
+    // plain SELECT, so here one at any depth is not judged.
+    if tokens.first() == Some(&Token::Punct('('))
+        && tokens
+            .iter()
+            .find(|t| **t != Token::Punct('('))
+            .and_then(Token::word)
+            .is_some_and(|w| matches!(w, "select" | "table" | "values"))
+    {
+        return if tokens.iter().any(|t| t.is_word("into")) {
+            unknown("a parenthesised SELECT … INTO gate cannot read".into())
+        } else {
+            SqlFinding::new(Kind::Read, "query").objects(from_objects(tokens))
+        };
+    }
     match first {
         "select" | "table" | "values" => {
             let into = top_level(tokens, "into");

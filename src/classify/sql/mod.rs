@@ -579,6 +579,27 @@ mod table {
         let pg: &[(&str, &[Kind])] = &[
             ("SELECT lower(a) FROM t WHERE id = 1", &[Read]),
             ("SELECT * FROM t FOR UPDATE", &[Write]),
+            (
+                "(SELECT a FROM t EXCEPT SELECT a FROM u) UNION ALL (SELECT 1)",
+                &[Read],
+            ),
+            ("((SELECT a FROM t FOR SHARE))", &[Write]),
+            ("(SELECT evil())", &[Unknown]),
+            ("(SELECT 1 INTO f)", &[Unknown]),
+            ("(VALUES (1)) UNION (VALUES (2))", &[Read]),
+            ("SELECT '(1,2)'::pair, 'x'::my_domain", &[Read]),
+            (
+                "SELECT tsquery('a'), regrole('postgres'), int4(1.5)",
+                &[Read],
+            ),
+            (
+                "SELECT ts_rewrite('a'::tsquery, 'a'::tsquery, 'b'::tsquery)",
+                &[Read],
+            ),
+            (
+                "SELECT ts_rewrite('a'::tsquery, 'SELECT t, s FROM aliases')",
+                &[Unknown],
+            ),
             ("SELECT evil()", &[Unknown]),
             ("SELECT pg_catalog.evil()", &[Unknown]),
             ("SELECT nextval('s')", &[Write]),
@@ -647,7 +668,6 @@ mod table {
             ("DROP DATABASE shop", &[DestructiveWrite]),
             ("SELECT :x", &[Unknown]),
             ("SELECT 1 === 2", &[Unknown]),
-            ("SELECT '1'::mytype", &[Unknown]),
             ("SELECT * FROM t TABLESAMPLE system_time(5)", &[Unknown]),
         ];
         let my: &[(&str, &[Kind])] = &[
