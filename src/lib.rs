@@ -17,6 +17,7 @@ pub mod config;
 pub mod exec;
 pub mod exit;
 pub mod identity;
+pub mod ids;
 pub mod notify;
 pub mod paths;
 pub mod policy;

@@ -152,6 +152,37 @@ fn verify_passes_then_names_the_first_bad_record() {
 }
 
 #[test]
+fn follow_ends_when_its_reader_goes_away() {
+    let home = Home::with_policy(&allow_tools(&["true"]));
+    home.gate().args(["run", "--", "true"]).assert().success();
+    let mut follower = home
+        .gate_std()
+        .args(["audit", "--follow", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(follower.stdout.take().unwrap()).lines();
+    lines.next().unwrap().unwrap();
+    // `| head -1`: the reader has its line and closes the pipe; nothing new is written to the audit.
+    drop(lines);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = follower.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            follower.kill().unwrap();
+            panic!("`gate audit --follow` kept running after its reader went away");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut follower.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!((status.code(), stderr.as_str()), (Some(0), ""), "quietly");
+}
+
+#[test]
 fn follow_prints_new_records() {
     let home = Home::with_policy(&allow_tools(&["true"]));
     home.gate().args(["run", "--", "true"]).assert().success();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use common::broker::{Broker, bearer, eventually, http, pending_id, request_json};
 use common::mock::Mock;
-use hmac::Mac as _;
+use hmac::{KeyInit as _, Mac as _};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 

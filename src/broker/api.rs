@@ -274,8 +274,8 @@ async fn whoami(caller: Caller) -> Json<serde_json::Value> {
 fn admit(caller: &Caller, mut r: Request, now: Timestamp) -> Result<Request, ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m);
     if r.id.is_empty() {
-        r.id = ulid::Ulid::new().to_string();
-    } else if ulid::Ulid::from_string(&r.id).map(|u| u.to_string()) != Ok(r.id.clone()) {
+        r.id = crate::ids::request_id(now);
+    } else if !crate::ids::is_request_id(&r.id) {
         return Err(bad(format!("`{}` is not a ULID", r.id)));
     }
     if r.command.trim().is_empty() || r.digest.is_empty() {

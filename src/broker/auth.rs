@@ -2,7 +2,7 @@
 //! (review links, web sessions, CSRF tokens) are HMAC-SHA-256 under a key kept in the store, so every replica
 //! on one store accepts what another signed.
 
-use hmac::{Hmac, Mac as _};
+use hmac::{Hmac, KeyInit as _, Mac as _};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};

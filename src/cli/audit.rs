@@ -115,9 +115,12 @@ pub fn run(args: Args, policy: Option<&Path>) -> super::Outcome {
 fn print_rows(rows: &[Row], json: bool, as_table: bool) {
     let mut out = std::io::stdout().lock();
     if json {
+        // A reader that has gone (`| head`) ends the listing quietly, as ripgrep does.
         for row in rows {
             for record in &row.records {
-                let _ = writeln!(out, "{record}");
+                if writeln!(out, "{record}").is_err() {
+                    return;
+                }
             }
         }
         return;
@@ -148,11 +151,28 @@ fn print_rows(rows: &[Row], json: bool, as_table: bool) {
     }
 }
 
-/// Tails the file: prints each new record as it lands, until interrupted.
+/// Whether whoever reads our stdout has gone (`gate audit --follow | head -1`, once head has its line). The
+/// write end of a pipe or socket whose reader closed polls as an error, so a follower idling on a quiet audit
+/// still notices and ends, as `tail -f` does.
+fn reader_gone() -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd as _;
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::POLLOUT)];
+    poll(&mut fds, PollTimeout::ZERO).is_ok()
+        && fds[0]
+            .revents()
+            .is_some_and(|r| r.intersects(PollFlags::POLLERR | PollFlags::POLLHUP))
+}
+
+/// Tails the file: prints each new record as it lands, until interrupted or until its reader goes away.
 fn follow(log: &AuditLog, mut offset: u64, filter: &Filter, json: bool) -> Result<(), Failure> {
     let mut pending = Vec::new();
     loop {
         std::thread::sleep(Duration::from_millis(200));
+        if reader_gone() {
+            return Ok(());
+        }
         let Ok(mut file) = std::fs::File::open(log.path()) else {
             continue;
         };

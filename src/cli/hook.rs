@@ -209,7 +209,7 @@ fn decide(wait: u64, policy: Option<&Path>) -> Result<Option<Value>, Failure> {
     let assessment = assess(&request, &ctx.policies, &sources);
     let log = AuditLog::new(&ctx.paths.audit_file);
     let clock = SystemClock;
-    let id = ulid::Ulid::new().to_string();
+    let id = crate::ids::request_id(clock.now());
     let decision = assessment.decision();
     let rules = assessment.deciding_rules();
     let rule_text = rules

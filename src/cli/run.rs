@@ -151,7 +151,7 @@ fn judge(
     let (no_wait, json) = (args.no_wait, args.json);
     let request = build_request(args.command, args.reason, args.agent)?;
     let clock = SystemClock;
-    let id = ulid::Ulid::new().to_string();
+    let id = crate::ids::request_id(clock.now());
     let trust = Trust::new(&ctx.config.trusted_paths);
     let sources = ProcessSources::new(&request, trust.clone());
     // A program that is not there (or cannot run) is an error now, before anyone is asked to approve it.
