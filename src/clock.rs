@@ -7,6 +7,9 @@ pub trait Clock {
     fn now(&self) -> Timestamp;
 }
 
+/// A clock several tasks share (the broker's handlers, its sweeper, its channels).
+pub type SharedClock = std::sync::Arc<dyn Clock + Send + Sync>;
+
 /// The wall clock.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;

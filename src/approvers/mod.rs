@@ -93,6 +93,7 @@ pub trait Approvals {
 pub struct Local {
     store: SqliteStore,
     user: String,
+    clock: crate::clock::SharedClock,
 }
 
 impl Local {
@@ -100,6 +101,7 @@ impl Local {
         Ok(Local {
             store: SqliteStore::open(dir)?,
             user,
+            clock: std::sync::Arc::new(crate::clock::SystemClock),
         })
     }
 }
@@ -138,7 +140,7 @@ impl Approvals for Local {
     ) -> LocalBoxFuture<'a, Result<Request>> {
         async move {
             let id = self.store.resolve(id)?;
-            let now = Timestamp::now();
+            let now = self.clock.now();
             let me = self.user.clone();
             Ok(self.store.update(&id, |r| {
                 r.vote(&me, approve, reason, channel, now).map(Some)
@@ -150,7 +152,7 @@ impl Approvals for Local {
     fn cancel<'a>(&'a mut self, id: &'a str) -> LocalBoxFuture<'a, Result<Request>> {
         async move {
             let id = self.store.resolve(id)?;
-            let now = Timestamp::now();
+            let now = self.clock.now();
             let me = self.user.clone();
             Ok(self.store.update(&id, |r| r.cancel(&me, now).map(Some))?)
         }
@@ -163,7 +165,7 @@ impl Approvals for Local {
         digest: &'a str,
     ) -> LocalBoxFuture<'a, Result<Request>> {
         async move {
-            let now = Timestamp::now();
+            let now = self.clock.now();
             Ok(self
                 .store
                 .update(id, |r| r.execute(digest, now).map(Some))?)
@@ -185,7 +187,7 @@ impl Approvals for Local {
             loop {
                 tokio::time::sleep(interval).await;
                 interval = (interval * 3 / 2).min(Duration::from_millis(100));
-                let now = Timestamp::now();
+                let now = self.clock.now();
                 let (request, v, origin) = self.store.get_stored(id)?;
                 let current = if request.expire(now).is_some() {
                     let (r, v, o, _) = self.store.update_stored(id, |r| Ok(r.expire(now)))?;

@@ -314,7 +314,7 @@ async fn create(
     caller: Caller,
     Body(request): Body<Request>,
 ) -> Result<(StatusCode, Json<Stored>), ApiError> {
-    let now = Timestamp::now();
+    let now = app.clock.now();
     let request = admit(&caller, request, now)?;
     let requested = Event::Requested {
         id: request.id.clone(),
@@ -480,7 +480,7 @@ pub async fn cast(
     } else {
         app.store.get(id).await?.request.id
     };
-    let now = Timestamp::now();
+    let now = app.clock.now();
     let (by, channel_owned) = (caller.name.clone(), channel.to_string());
     let (by_note, channel_note, reason_note) = (by.clone(), channel_owned.clone(), reason.clone());
     let (stored, _) = app
@@ -560,7 +560,7 @@ async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Json<Stored>, ApiError> {
     let (id, by) = as_requester(&app, &caller, &id).await?;
-    let now = Timestamp::now();
+    let now = app.clock.now();
     let who = by.clone();
     let (stored, _) = app
         .update(
@@ -615,7 +615,7 @@ async fn execute(
         .hint("an approval is used by the host that asked for it"));
     }
     let id = stored.request.id;
-    let now = Timestamp::now();
+    let now = app.clock.now();
     let digest = body.digest.clone();
     let (stored, _) = app
         .update(
@@ -659,7 +659,7 @@ async fn append_audit(
             ),
         ));
     }
-    let now = Timestamp::now();
+    let now = app.clock.now();
     let mut entries = Vec::with_capacity(batch.records.len());
     for record in batch.records {
         let seq = record.get("seq").and_then(serde_json::Value::as_i64);

@@ -133,6 +133,7 @@ pub struct Channels {
     hub: Arc<Hub>,
     public_url: String,
     retry: Retry,
+    clock: crate::clock::SharedClock,
 }
 
 impl Channels {
@@ -144,6 +145,7 @@ impl Channels {
         public_url: &str,
         signer: Signer,
         link_ttl: Duration,
+        clock: crate::clock::SharedClock,
     ) -> Result<Channels, ChannelError> {
         let mut webhooks = BTreeMap::new();
         for (name, w) in &config.webhooks {
@@ -209,6 +211,7 @@ impl Channels {
             hub,
             public_url: public_url.trim_end_matches('/').to_string(),
             retry: Retry::default(),
+            clock,
         })
     }
 
@@ -230,7 +233,7 @@ impl Channels {
         let link = Link {
             request: id.to_string(),
             reviewer: String::new(),
-            expires: Timestamp::now().as_second()
+            expires: self.clock.now().as_second()
                 + i64::try_from(self.link_ttl.as_secs()).unwrap_or(900),
             nonce: super::auth::random_hex(16),
         };
@@ -255,6 +258,7 @@ impl Channels {
                             &reference,
                             &request,
                             &this.review_url(&request.id),
+                            this.clock.now(),
                         )
                         .await
                     {
@@ -281,13 +285,13 @@ impl Channels {
                 let message_id = format!("msg_{}_requested", request.id);
                 let body = serde_json::to_vec(&serde_json::json!({
                     "type": "request.created",
-                    "timestamp": Timestamp::now().to_string(),
+                    "timestamp": self.clock.now().to_string(),
                     "data": {"request": request, "review_url": self.review_url(&request.id)},
                 }))
                 .expect("requests serialise");
                 self.deliver(&request.id, channel, || {
                     // A fresh timestamp and signature on each attempt, the same id throughout.
-                    let timestamp = Timestamp::now().as_second();
+                    let timestamp = self.clock.now().as_second();
                     let headers = vec![
                         ("webhook-id", message_id.clone()),
                         ("webhook-timestamp", timestamp.to_string()),
@@ -307,7 +311,7 @@ impl Channels {
                 let review = self.review_url(&request.id);
                 self.deliver(&request.id, channel, || async {
                     slack
-                        .post(&self.outbound, name, request, &review)
+                        .post(&self.outbound, name, request, &review, self.clock.now())
                         .await
                         .map(Some)
                 })
@@ -318,7 +322,7 @@ impl Channels {
                 let body = serde_json::to_vec(&teams_card(
                     request,
                     &self.open_link(&request.id),
-                    Timestamp::now(),
+                    self.clock.now(),
                 ))
                 .expect("cards serialise");
                 self.deliver(&request.id, channel, || {
@@ -337,7 +341,7 @@ impl Channels {
                         error: Some(format!(
                             "no channel `{channel}` is configured on the broker"
                         )),
-                        at: Timestamp::now(),
+                        at: self.clock.now(),
                         reference: None,
                     },
                 )
@@ -378,7 +382,7 @@ impl Channels {
                     delivered: false,
                     attempts: 0,
                     error: Some("no `channels.pagerduty` is configured on the broker".into()),
-                    at: Timestamp::now(),
+                    at: self.clock.now(),
                     reference: None,
                 },
             )
@@ -454,7 +458,7 @@ impl Channels {
                 delivered: outcome.is_ok(),
                 attempts,
                 error: outcome.as_ref().err().cloned(),
-                at: Timestamp::now(),
+                at: self.clock.now(),
                 reference: outcome.ok().flatten(),
             },
         )

@@ -116,6 +116,8 @@ pub struct App {
     pub public_url: String,
     pub metrics: metrics::Metrics,
     pub shutdown: watch::Receiver<bool>,
+    /// Every "now" the broker uses: expiry, escalation, link and session lifetimes, audit times.
+    pub clock: crate::clock::SharedClock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -337,7 +339,7 @@ impl App {
 
     /// Someone pressed Escalate: escalate now, once, whatever `escalate_after` says.
     pub async fn escalate_now(&self, id: &str, by: &str) -> Result<(), api::ApiError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let id = self.store.get(id).await?.request.id;
         let (stored, changed) = self
             .update(&id, Box::new(|r| Ok(r.escalate_now())), Box::new(|_| None))
@@ -386,6 +388,7 @@ pub async fn serve(
     config: ServeConfig,
     choice: StoreChoice,
     listen: std::net::SocketAddr,
+    clock: crate::clock::SharedClock,
     ready: impl FnOnce(&str),
 ) -> Result<(), ServeError> {
     let hub = Arc::new(Hub::default());
@@ -411,6 +414,7 @@ pub async fn serve(
         &public_url,
         Signer::new(key.clone()),
         config.link_ttl(),
+        clock.clone(),
     )?);
     let (stop, shutdown) = watch::channel(false);
     let app = Arc::new(App {
@@ -422,6 +426,7 @@ pub async fn serve(
         public_url: public_url.clone(),
         metrics: metrics::Metrics::default(),
         shutdown,
+        clock,
     });
     tracing::info!(%bound, store = app.store.name(), %public_url, "gate serve listening");
     ready(&format!("http://{bound}"));
@@ -431,7 +436,7 @@ pub async fn serve(
         let mut shutdown = app.shutdown.clone();
         tokio::spawn(async move {
             loop {
-                app.sweep(Timestamp::now()).await;
+                app.sweep(app.clock.now()).await;
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(1)) => {}
                     _ = shutdown.changed() => break,

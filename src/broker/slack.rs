@@ -185,12 +185,13 @@ impl Slack {
         channel: &str,
         r: &Request,
         review_url: &str,
+        now: Timestamp,
     ) -> Result<String, String> {
         let answer = self
             .api(
                 out,
                 "chat.postMessage",
-                &json!({"channel": channel, "text": fallback_text(r), "blocks": blocks(r, review_url, Timestamp::now())}),
+                &json!({"channel": channel, "text": fallback_text(r), "blocks": blocks(r, review_url, now)}),
             )
             .await?;
         match (answer["channel"].as_str(), answer["ts"].as_str()) {
@@ -206,6 +207,7 @@ impl Slack {
         reference: &str,
         r: &Request,
         review_url: &str,
+        now: Timestamp,
     ) -> Result<(), String> {
         let (channel, ts) = reference
             .split_once('/')
@@ -213,7 +215,7 @@ impl Slack {
         self.api(
             out,
             "chat.update",
-            &json!({"channel": channel, "ts": ts, "text": fallback_text(r), "blocks": blocks(r, review_url, Timestamp::now())}),
+            &json!({"channel": channel, "ts": ts, "text": fallback_text(r), "blocks": blocks(r, review_url, now)}),
         )
         .await
         .map(|_| ())
@@ -281,7 +283,7 @@ pub async fn interactions(
         );
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let now = Timestamp::now().as_second();
+    let now = app.clock.now().as_second();
     if let Err(e) = slack.verify(
         header("x-slack-request-timestamp"),
         header("x-slack-signature"),

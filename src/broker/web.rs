@@ -168,7 +168,7 @@ impl FromRequestParts<Arc<App>> for Reviewer {
             .signer
             .open("session", &cookie)
             .map_err(|_| WebError::Login(back.clone()))?;
-        live(session.expires, Timestamp::now()).map_err(|_| WebError::Login(back.clone()))?;
+        live(session.expires, app.clock.now()).map_err(|_| WebError::Login(back.clone()))?;
         if !session.token_id.starts_with("link:") {
             // A revoked token ends its sessions at once.
             let token = app
@@ -298,7 +298,7 @@ async fn login(
     let session = Session {
         token_id: token.id,
         name: token.name.clone(),
-        expires: Timestamp::now().as_second() + ttl,
+        expires: app.clock.now().as_second() + ttl,
     };
     tracing::info!(reviewer = %token.name, "web sign-in");
     (
@@ -349,7 +349,7 @@ async fn list_page(
     State(app): State<Arc<App>>,
     reviewer: Reviewer,
 ) -> Result<Html<String>, WebError> {
-    let now = Timestamp::now();
+    let now = app.clock.now();
     let pending = app
         .store
         .list(&[RequestState::Pending], None, 200)
@@ -410,7 +410,7 @@ fn render_request(
     r: &Request,
     notice: Option<&str>,
 ) -> Html<String> {
-    let now = Timestamp::now();
+    let now = app.clock.now();
     let mut body = format!(
         "<h1>Request <code>{}</code> {}</h1>",
         escape(&r.id),
@@ -548,7 +548,7 @@ fn open_link(app: &App, sealed: &str) -> Result<Link, WebError> {
             .hint("ask for a new link, or sign in with your reviewer token"),
         )
     })?;
-    live(link.expires, Timestamp::now()).map_err(|e| {
+    live(link.expires, app.clock.now()).map_err(|e| {
         WebError::Api(
             ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -628,7 +628,7 @@ async fn follow_link(
     let session = Session {
         token_id: format!("link:{}", link.nonce),
         name: link.reviewer.clone(),
-        expires: Timestamp::now().as_second() + ttl,
+        expires: app.clock.now().as_second() + ttl,
     };
     tracing::info!(reviewer = %link.reviewer, request = %link.request, "signed in through a review link");
     Ok((

@@ -1,5 +1,6 @@
 //! `gate audit`: read the audit trail (a table, `--json` lines, or `--follow`), and `gate audit verify`.
 
+use crate::clock::{Clock as _, SystemClock};
 use std::io::{Read as _, Seek as _, Write as _};
 use std::path::Path;
 use std::time::Duration;
@@ -68,7 +69,10 @@ fn parse_time(text: &str) -> Result<Timestamp, String> {
     }
     if let Some(age) = crate::policy::parse_duration(text) {
         let age = jiff::SignedDuration::try_from(age).map_err(|e| e.to_string())?;
-        return Timestamp::now().checked_sub(age).map_err(|e| e.to_string());
+        return SystemClock
+            .now()
+            .checked_sub(age)
+            .map_err(|e| e.to_string());
     }
     Err(format!(
         "`{text}` is not a time: use RFC 3339 (2026-11-24T09:00:00Z), a date (2026-11-24) or an age (2h, 7d)"

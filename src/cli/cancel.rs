@@ -1,8 +1,7 @@
 //! `gate cancel ID`: the requester withdraws a request before it runs.
 
+use crate::clock::{Clock as _, SystemClock};
 use std::path::Path;
-
-use jiff::Timestamp;
 
 use super::context::{audit_log, open_desk, ship_audit};
 use crate::audit::Event;
@@ -21,7 +20,7 @@ pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
     let cancelled = desk.runtime.block_on(desk.approvals.cancel(&args.id))?;
     let id = cancelled.id;
     log.append(
-        Timestamp::now(),
+        SystemClock.now(),
         &[Event::Cancelled {
             id: id.clone(),
             by: me,

@@ -1,11 +1,10 @@
 //! `gate inbox`: for the on-call human. Shows each request waiting for them as it arrives and asks, on the
 //! terminal: approve, deny with a reason, or skip. Runs until Ctrl-C.
 
+use crate::clock::{Clock as _, SystemClock};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
-
-use jiff::Timestamp;
 
 use super::CliError;
 use super::context::open_desk;
@@ -32,7 +31,7 @@ pub fn run(_args: &Args, policy: Option<&Path>) -> super::Outcome {
         &format!("watching for requests {me} may approve; Ctrl-C to stop"),
     );
     loop {
-        let now = Timestamp::now();
+        let now = SystemClock.now();
         let waiting: Vec<_> = desk
             .runtime
             .block_on(desk.approvals.list(&[State::Pending]))?

@@ -1,8 +1,7 @@
 //! `gate pending`: the requests waiting for me (or for anyone, with `--all`).
 
+use crate::clock::{Clock as _, SystemClock};
 use std::path::Path;
-
-use jiff::Timestamp;
 
 use super::context::open_desk;
 use crate::approval::State;
@@ -22,7 +21,7 @@ pub struct Args {
 pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
     let mut desk = open_desk(policy)?;
     let me = desk.runtime.block_on(desk.approvals.me())?;
-    let now = Timestamp::now();
+    let now = SystemClock.now();
     let requests: Vec<_> = desk
         .runtime
         .block_on(desk.approvals.list(&[State::Pending]))?

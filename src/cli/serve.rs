@@ -1,9 +1,8 @@
 //! `gate serve`: run the broker, and manage its tokens and review links.
 
+use crate::clock::{Clock as _, SystemClock};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-
-use jiff::Timestamp;
 
 use super::context::{resolve_paths, runtime};
 use super::{CliError, Failure};
@@ -114,11 +113,18 @@ fn serve(
             hint: "check the process's thread and memory limits".into(),
             source: Some(source),
         })?;
-    rt.block_on(broker::serve(config, choice.clone(), listen, |url| {
-        // The one line on stdout: where the broker listens, for scripts and tests that bind port 0.
-        println!("{url}");
-        let _ = std::io::Write::flush(&mut std::io::stdout());
-    }))?;
+    let clock: crate::clock::SharedClock = std::sync::Arc::new(crate::clock::SystemClock);
+    rt.block_on(broker::serve(
+        config,
+        choice.clone(),
+        listen,
+        clock,
+        |url| {
+            // The one line on stdout: where the broker listens, for scripts and tests that bind port 0.
+            println!("{url}");
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+        },
+    ))?;
     Ok(0)
 }
 
@@ -128,7 +134,7 @@ async fn open(choice: &StoreChoice) -> Result<std::sync::Arc<dyn Store>, Failure
 
 async fn manage(action: Action, config: &ServeConfig, choice: &StoreChoice) -> super::Outcome {
     let store = open(choice).await?;
-    let now = Timestamp::now();
+    let now = SystemClock.now();
     match action {
         Action::Token(TokenAction::Create(c)) => {
             let (kind, name) = match (c.reviewer, c.requester) {

@@ -1,5 +1,6 @@
 //! `gate show ID`: everything a reviewer needs to judge one request.
 
+use crate::clock::{Clock as _, SystemClock};
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -49,7 +50,7 @@ pub fn run(args: &Args, policy: Option<&Path>) -> super::Outcome {
             serde_json::to_string(&request).expect("requests serialise")
         );
     } else {
-        print!("{}", render(&request, Timestamp::now()));
+        print!("{}", render(&request, SystemClock.now()));
     }
     Ok(0)
 }

@@ -1,8 +1,7 @@
 //! `gate approve ID` and `gate deny ID --reason`: a reviewer's vote, as the OS account that runs it.
 
+use crate::clock::{Clock as _, SystemClock};
 use std::path::Path;
-
-use jiff::Timestamp;
 
 use super::context::{Desk, audit_log, open_desk, ship_audit};
 use crate::approval::State;
@@ -71,7 +70,7 @@ fn record_vote(
         .runtime
         .block_on(desk.approvals.vote(id, approve, reason.clone(), channel))?;
     let id = after.id.clone();
-    let now = Timestamp::now();
+    let now = SystemClock.now();
     let mut events = vec![Event::Voted {
         id: id.clone(),
         by: me,
