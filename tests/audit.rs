@@ -151,8 +151,12 @@ fn verify_passes_then_names_the_first_bad_record() {
         .stderr(predicate::str::contains("truncated"));
 }
 
-#[test]
-fn follow_ends_when_its_reader_goes_away() {
+/// A home with one request in its audit, and `gate audit --follow --json` reading it.
+fn following() -> (
+    Home,
+    std::process::Child,
+    std::io::Lines<BufReader<std::process::ChildStdout>>,
+) {
     let home = Home::with_policy(&allow_tools(&["true"]));
     home.gate().args(["run", "--", "true"]).assert().success();
     let mut follower = home
@@ -162,7 +166,13 @@ fn follow_ends_when_its_reader_goes_away() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(follower.stdout.take().unwrap()).lines();
+    let lines = BufReader::new(follower.stdout.take().unwrap()).lines();
+    (home, follower, lines)
+}
+
+#[test]
+fn follow_ends_when_its_reader_goes_away() {
+    let (_home, mut follower, mut lines) = following();
     lines.next().unwrap().unwrap();
     // `| head -1`: the reader has its line and closes the pipe; nothing new is written to the audit.
     drop(lines);
@@ -184,15 +194,7 @@ fn follow_ends_when_its_reader_goes_away() {
 
 #[test]
 fn follow_prints_new_records() {
-    let home = Home::with_policy(&allow_tools(&["true"]));
-    home.gate().args(["run", "--", "true"]).assert().success();
-    let mut follower = home
-        .gate_std()
-        .args(["audit", "--follow", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(follower.stdout.take().unwrap()).lines();
+    let (home, mut follower, mut lines) = following();
     for _ in 0..3 {
         lines.next().unwrap().unwrap();
     }
