@@ -418,7 +418,22 @@ mod tests {
                 Dialect::Sqlite,
                 Dialect::ClickHouse,
             ] {
-                let _ = split(s, d);
+                // Nothing after the unterminated construct is dropped: the last piece is the rest of the input
+                // (a statement or a client command that reaches the end, or COPY data), or says it is unknown.
+                let pieces = split(s, d);
+                let reaches_end = |t: &str| {
+                    let end = t.as_ptr() as usize - s.as_ptr() as usize + t.len();
+                    s[end..]
+                        .trim_matches(|c: char| c == ';' || c.is_whitespace())
+                        .is_empty()
+                };
+                let whole = match pieces.last() {
+                    Some(Piece::Sql(t) | Piece::Client(t)) => reaches_end(t),
+                    Some(Piece::CopyData(_) | Piece::Unknown(_)) => true,
+                    // An unterminated comment is no statement at all.
+                    None => s.starts_with("/*"),
+                };
+                assert!(whole, "{d:?} {s:?} -> {pieces:?}");
             }
         }
     }
