@@ -25,8 +25,50 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// Every status, for the documentation and its tests.
+    pub const ALL: [Exit; 9] = [
+        Exit::Failed,
+        Exit::Usage,
+        Exit::Internal,
+        Exit::Unavailable,
+        Exit::Denied,
+        Exit::Config,
+        Exit::CannotRun,
+        Exit::NotFound,
+        Exit::Cancelled,
+    ];
+
     pub const fn code(self) -> u8 {
         self as u8
+    }
+
+    /// Whether `gate run` itself can end with this status (the others belong to `gate test` and `audit verify`).
+    pub const fn from_run(self) -> bool {
+        !matches!(self, Exit::Failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Exit;
+
+    #[test]
+    fn all_lists_every_status_once() {
+        // An exhaustive match: a new status does not compile until it has a place here and in ALL.
+        let place = |e: Exit| match e {
+            Exit::Failed => 0,
+            Exit::Usage => 1,
+            Exit::Internal => 2,
+            Exit::Unavailable => 3,
+            Exit::Denied => 4,
+            Exit::Config => 5,
+            Exit::CannotRun => 6,
+            Exit::NotFound => 7,
+            Exit::Cancelled => 8,
+        };
+        for (i, e) in Exit::ALL.iter().enumerate() {
+            assert_eq!(place(*e), i, "{e:?}");
+        }
     }
 }
 
