@@ -48,6 +48,21 @@ impl Exit {
     }
 }
 
+/// What every module error tells the top level: which exit status it means, and what the user can do next.
+pub trait Diagnostic: std::error::Error {
+    fn exit(&self) -> Exit;
+    fn hint(&self) -> Option<String>;
+    /// Whether the audit already holds this outcome (a reviewer's denial, an expiry), so that it is not
+    /// recorded a second time as an error.
+    fn audited(&self) -> bool {
+        false
+    }
+    /// The approval request this outcome is about, when there is one (for feedback an agent can act on).
+    fn request(&self) -> Option<String> {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Exit;
@@ -69,20 +84,5 @@ mod tests {
         for (i, e) in Exit::ALL.iter().enumerate() {
             assert_eq!(place(*e), i, "{e:?}");
         }
-    }
-}
-
-/// What every module error tells the top level: which exit status it means, and what the user can do next.
-pub trait Diagnostic: std::error::Error {
-    fn exit(&self) -> Exit;
-    fn hint(&self) -> Option<String>;
-    /// Whether the audit already holds this outcome (a reviewer's denial, an expiry), so that it is not
-    /// recorded a second time as an error.
-    fn audited(&self) -> bool {
-        false
-    }
-    /// The approval request this outcome is about, when there is one (for feedback an agent can act on).
-    fn request(&self) -> Option<String> {
-        None
     }
 }

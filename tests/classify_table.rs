@@ -1,5 +1,6 @@
 //! Table-driven classification: one table per tool, one row per case, with a row for every trap DESIGN §2 and
-//! the classification issue name. Each row lists kinds that must all appear, and kinds that must not.
+//! the classification issue name. Each row lists the whole set of kinds the command must be given: a kind missing
+//! or a kind too many fails the row.
 
 use std::collections::BTreeMap;
 
@@ -37,23 +38,28 @@ impl Sources for Fixture {
     fn read_input(&self, path: &str) -> Input {
         self.read_file(path).map_or(Input::Absent, Input::Found)
     }
+
+    /// An account with a home, so that startup files found there (none, unless a row gives one) are absent
+    /// rather than unknowable.
+    fn account_home(&self) -> Option<String> {
+        Some("/home/fixture".into())
+    }
 }
 
 struct Row {
     line: &'static str,
     stdin: Option<&'static str>,
     files: &'static [(&'static str, &'static str)],
-    must: &'static [Kind],
-    must_not: &'static [Kind],
+    /// Every kind the command must be given, and no other.
+    kinds: &'static [Kind],
 }
 
-const fn row(line: &'static str, must: &'static [Kind]) -> Row {
+const fn row(line: &'static str, kinds: &'static [Kind]) -> Row {
     Row {
         line,
         stdin: None,
         files: &[],
-        must,
-        must_not: &[],
+        kinds,
     }
 }
 
@@ -67,17 +73,16 @@ fn check(table: &[Row]) {
             stdin: r.stdin,
             files: r.files,
         };
-        let c = classify::classify(&argv, &BTreeMap::new(), &fixture);
-        let kinds = c.kinds();
-        for k in r.must {
-            if !kinds.contains(k) {
-                failures.push(format!("{}: missing {k} in {kinds:?}", r.line));
-            }
-        }
-        for k in r.must_not {
-            if kinds.contains(k) {
-                failures.push(format!("{}: must not be {k}, got {kinds:?}", r.line));
-            }
+        let env = BTreeMap::from([("HOME".to_string(), "/home/fixture".to_string())]);
+        let c = classify::classify(&argv, &env, &fixture);
+        let mut want: Vec<Kind> = r.kinds.to_vec();
+        want.sort();
+        want.dedup();
+        let mut got: Vec<Kind> = c.kinds().into_iter().collect();
+        got.sort();
+        got.dedup();
+        if want != got {
+            failures.push(format!("{}: want exactly {want:?}, got {got:?}", r.line));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -86,13 +91,10 @@ fn check(table: &[Row]) {
 #[test]
 fn psql_sql_traps() {
     check(&[
-        Row {
-            must_not: &[Read],
-            ..row(
-                "psql -c 'WITH d AS (DELETE FROM carts RETURNING id) SELECT count(*) FROM d'",
-                &[DestructiveWrite],
-            )
-        },
+        row(
+            "psql -c 'WITH d AS (DELETE FROM carts RETURNING id) SELECT count(*) FROM d'",
+            &[DestructiveWrite],
+        ),
         row(
             "psql -c 'WITH u AS (UPDATE t SET a = 1 WHERE id = 2 RETURNING *) SELECT * FROM u'",
             &[Write],
@@ -105,10 +107,7 @@ fn psql_sql_traps() {
             "psql -c 'EXPLAIN (ANALYZE, BUFFERS) UPDATE t SET a = 1 WHERE id = 1'",
             &[Write],
         ),
-        Row {
-            must_not: &[DestructiveWrite, Write],
-            ..row("psql -c 'EXPLAIN DELETE FROM carts'", &[Read])
-        },
+        row("psql -c 'EXPLAIN DELETE FROM carts'", &[Read]),
         row(
             "psql -c 'SELECT * INTO backup_users FROM users'",
             &[SchemaChange],
@@ -138,10 +137,7 @@ fn psql_sql_traps() {
             "psql -c 'UPDATE t SET a = 0 WHERE 1 = 1 RETURNING *'",
             &[DestructiveWrite],
         ),
-        Row {
-            must_not: &[DestructiveWrite],
-            ..row("psql -c 'DELETE FROM t WHERE id = 1'", &[Write])
-        },
+        row("psql -c 'DELETE FROM t WHERE id = 1'", &[Write]),
         row(
             "psql -c 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity'",
             &[AdminConfig],
@@ -194,7 +190,7 @@ fn psql_sql_traps() {
         row("psql -c 'CREATE EXTENSION dblink'", &[AdminConfig]),
         row(
             "psql -c 'CREATE FUNCTION f() RETURNS int LANGUAGE plpython3u AS $$ import os $$'",
-            &[CodeExecution],
+            &[SchemaChange, CodeExecution],
         ),
         row("psql -c 'CALL do_things()'", &[CodeExecution]),
         row("psql -c 'VACUUM FULL orders'", &[SchemaChange]),
@@ -202,14 +198,8 @@ fn psql_sql_traps() {
             "psql -c 'ALTER TABLE orders RENAME TO orders_old'",
             &[SchemaChange],
         ),
-        Row {
-            must_not: &[Read],
-            ..row("psql -c 'SELECT * FROM t WHERE'", &[Unknown])
-        },
-        Row {
-            must_not: &[Read],
-            ..row("psql -c 'SELEKT 1'", &[Unknown])
-        },
+        row("psql -c 'SELECT * FROM t WHERE'", &[Unknown]),
+        row("psql -c 'SELEKT 1'", &[Unknown]),
         row(
             "psql -c 'SELECT 1; FOO BAR; DROP TABLE users'",
             &[Read, Unknown, DestructiveWrite],
@@ -228,15 +218,15 @@ fn psql_sources_and_backslash_commands() {
         row("psql -c '\\! rm -rf /'", &[CodeExecution]),
         row(
             "psql -c 'SELECT format($$DROP TABLE %I$$, tablename) FROM pg_tables \\gexec'",
-            &[CodeExecution],
+            &[Read, CodeExecution],
         ),
         Row {
             stdin: Some("SELECT 'DROP TABLE x' \\gexec\n"),
-            ..row("psql app", &[CodeExecution])
+            ..row("psql app", &[Read, CodeExecution])
         },
         Row {
             stdin: Some("SELECT 1 \\g /tmp/out\n"),
-            ..row("psql app", &[DataExport])
+            ..row("psql app", &[Read, DataExport])
         },
         Row {
             stdin: Some("\\gexec\n"),
@@ -260,7 +250,7 @@ fn psql_sources_and_backslash_commands() {
         row("psql -f missing.sql", &[Unknown]),
         Row {
             stdin: Some("SELECT 1;\nTRUNCATE orders;\n"),
-            ..row("psql app", &[DestructiveWrite])
+            ..row("psql app", &[Read, DestructiveWrite])
         },
         Row {
             stdin: Some("SELECT 1;\n"),
@@ -272,7 +262,6 @@ fn psql_sources_and_backslash_commands() {
         },
         Row {
             stdin: Some("COPY t (a) FROM stdin;\nDROP TABLE x;\n\\.\nSELECT 1;\n"),
-            must_not: &[DestructiveWrite],
             ..row("psql app", &[Write, Read])
         },
         row(
@@ -299,14 +288,8 @@ fn postgres_tools() {
         ),
         // Writing the script to a file is a client-side file write (an archive's contents can be anything), so
         // it is no longer a read; to stdout it still is.
-        Row {
-            must_not: &[BulkWrite, Read],
-            ..row("pg_restore -f out.sql app.dump", &[DataExport])
-        },
-        Row {
-            must_not: &[BulkWrite],
-            ..row("pg_restore -f - app.dump", &[Read])
-        },
+        row("pg_restore -f out.sql app.dump", &[DataExport]),
+        row("pg_restore -f - app.dump", &[Read]),
         row("dropdb shop", &[DestructiveWrite]),
         row("createdb shop2", &[SchemaChange]),
     ]);
@@ -397,11 +380,11 @@ fn mongo_family() {
         ),
         row(
             "mongosh --eval \"db.o.aggregate([{\\$out: 'x'}])\"",
-            &[DestructiveWrite],
+            &[Read, DestructiveWrite],
         ),
         row(
             "mongosh --eval \"db.o.aggregate([{\\$merge: 'x'}])\"",
-            &[Write],
+            &[Read, Write],
         ),
         Row {
             files: &[("fix.js", "db.users.updateMany({}, {$set: {admin: true}})")],
@@ -440,7 +423,7 @@ fn redis_cli() {
         row("redis-cli CONFIG SET dir /var/spool/cron", &[AdminConfig]),
         Row {
             stdin: Some("SET a 1\nFLUSHALL\n"),
-            ..row("redis-cli --pipe", &[BulkWrite, DestructiveWrite])
+            ..row("redis-cli --pipe", &[Write, BulkWrite, DestructiveWrite])
         },
         Row {
             stdin: Some("<tty>"),
@@ -461,7 +444,7 @@ fn infrastructure() {
         row("kubectl delete deployment api -n prod", &[DestructiveWrite]),
         row(
             "kubectl create rolebinding x --clusterrole=admin --user=bob",
-            &[PermissionChange],
+            &[Write, PermissionChange],
         ),
         Row {
             files: &[(
@@ -472,11 +455,11 @@ fn infrastructure() {
         },
         row(
             "kubectl exec -it db-0 -- psql -c 'DROP TABLE t'",
-            &[DestructiveWrite],
+            &[DestructiveWrite, Unknown],
         ),
         row("kubectl exec db-0 -- bash", &[Unknown]),
-        row("aws s3 cp s3://prod-data/users.csv .", &[DataExport]),
-        row("aws s3 sync s3://prod-data ./backup", &[DataExport]),
+        row("aws s3 cp s3://prod-data/users.csv .", &[DataExport, Write]),
+        row("aws s3 sync s3://prod-data ./backup", &[DataExport, Write]),
         row("aws s3 rm s3://prod-data --recursive", &[DestructiveWrite]),
         row(
             "aws iam attach-user-policy --user-name x --policy-arn arn:aws:iam::aws:policy/AdministratorAccess",
@@ -484,7 +467,7 @@ fn infrastructure() {
         ),
         row(
             "aws sts assume-role --role-arn arn:x --role-session-name s",
-            &[PrivilegeSwitch],
+            &[DataExport, PrivilegeSwitch],
         ),
         // With no data directory (`init` never ran) no provider or module can start: plan only reads.
         row("terraform plan", &[Read]),
@@ -502,12 +485,12 @@ fn wrappers_are_unwrapped() {
         ),
         row(
             "sudo -u postgres psql -c 'DROP DATABASE shop'",
-            &[DestructiveWrite],
+            &[DestructiveWrite, PrivilegeSwitch],
         ),
         row("sudo -i", &[Unknown]),
         row(
             "bash -lc \"psql -h db shop -c 'DELETE FROM items'\"",
-            &[DestructiveWrite],
+            &[DestructiveWrite, Unknown],
         ),
         row(
             "sh -c 'psql -c \"SELECT 1\" && pg_dump prod'",
@@ -529,33 +512,27 @@ fn wrappers_are_unwrapped() {
         row("sh -c 'psql -c \"$(cat q.sql)\"'", &[Unknown]),
         row(
             "docker exec -it pg psql -U postgres -c 'TRUNCATE t'",
-            &[DestructiveWrite],
+            &[DestructiveWrite, Unknown],
         ),
         row(
             "docker compose exec db psql -c 'DROP TABLE t'",
-            &[DestructiveWrite],
+            &[DestructiveWrite, Unknown],
         ),
         row(
             "ssh bastion.prod psql -c \"'DELETE FROM t'\"",
-            &[DestructiveWrite],
+            &[DestructiveWrite, Unknown],
         ),
         row("ssh bastion.prod", &[Unknown]),
         row("timeout 30 nice -n 5 pg_dump app", &[DataExport]),
-        row("nohup mysqldump shop", &[DataExport]),
-        Row {
-            must_not: &[DestructiveWrite],
-            ..row(
-                "sudo sudo sudo sudo sudo sudo sudo sudo sudo sudo psql -c 'DROP TABLE t'",
-                &[Unknown],
-            )
-        },
-        Row {
-            must_not: &[DestructiveWrite],
-            ..row(
-                "docker exec a docker exec b ssh c env d=1 sudo nice timeout 9 nohup docker exec e psql -c 'DROP TABLE t'",
-                &[Unknown],
-            )
-        },
+        row("nohup mysqldump shop", &[DataExport, Write]),
+        row(
+            "sudo sudo sudo sudo sudo sudo sudo sudo sudo sudo psql -c 'DROP TABLE t'",
+            &[PrivilegeSwitch, Unknown],
+        ),
+        row(
+            "docker exec a docker exec b ssh c env d=1 sudo nice timeout 9 nohup docker exec e psql -c 'DROP TABLE t'",
+            &[Write, PrivilegeSwitch, Unknown],
+        ),
         Row {
             files: &[("deploy.sh", "set -e\npsql -c 'ALTER TABLE t ADD c int'\n")],
             ..row("bash deploy.sh", &[SchemaChange])
