@@ -246,22 +246,36 @@ fn an_audit_file_that_cannot_be_written_stops_the_command_with_70() {
         ));
     assert!(!marker.exists());
 
-    if !common::is_root() {
-        use std::os::unix::fs::PermissionsExt as _;
-        let home = Home::with_policy(&allow_tools(&["touch"]));
-        let state = home.path().join("ro");
-        std::fs::create_dir(&state).unwrap();
-        std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o500)).unwrap();
-        let cfg = home.path().join("cfg");
-        std::fs::create_dir(&cfg).unwrap();
+    // A state directory gate cannot write: the requester's own, read-only. Root writes anywhere, so as root the
+    // case runs as a second account (`nobody`), which owns the directory and cannot write it.
+    use std::os::unix::fs::PermissionsExt as _;
+    let home = Home::with_policy(&allow_tools(&["touch"]));
+    let state = home.path().join("ro");
+    std::fs::create_dir(&state).unwrap();
+    let mut gate = if common::is_root() {
+        std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let chown = std::process::Command::new("chown")
+            .args(["nobody:nogroup"])
+            .arg(&state)
+            .status()
+            .unwrap();
+        assert!(chown.success());
+        // A copy nobody can reach: the build directory may sit under a home only root can enter.
+        let binary = home.path().join("gate-for-nobody");
+        std::fs::copy(assert_cmd::cargo::cargo_bin("gate"), &binary).unwrap();
+        let mut cmd = home.std_command("runuser");
+        cmd.args(["-u", "nobody", "--"]).arg(&binary);
+        assert_cmd::Command::from_std(cmd)
+    } else {
         home.gate()
-            .env("GATE_HOME", &state)
-            .args(["run", "--", "touch"])
-            .arg(&marker)
-            .assert()
-            .code(70);
-        assert!(!marker.exists());
-    }
+    };
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o500)).unwrap();
+    gate.env("GATE_HOME", &state)
+        .args(["run", "--", "touch"])
+        .arg(&marker)
+        .assert()
+        .code(70);
+    assert!(!marker.exists());
 }
 
 #[test]
