@@ -229,6 +229,7 @@ fn broken_policies_exit_78_and_run_nothing() {
 
 #[test]
 fn an_audit_file_that_cannot_be_written_stops_the_command_with_70() {
+    use std::os::unix::fs::PermissionsExt as _;
     let home = Home::with_policy(&allow_tools(&["touch"]));
     let marker = home.path().join("ran");
     // A directory where the audit file should be: no account, root included, can append to it.
@@ -248,7 +249,6 @@ fn an_audit_file_that_cannot_be_written_stops_the_command_with_70() {
 
     // A state directory gate cannot write: the requester's own, read-only. Root writes anywhere, so as root the
     // case runs as a second account (`nobody`), which owns the directory and cannot write it.
-    use std::os::unix::fs::PermissionsExt as _;
     let home = Home::with_policy(&allow_tools(&["touch"]));
     let state = home.path().join("ro");
     std::fs::create_dir(&state).unwrap();
