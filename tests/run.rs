@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{Home, allow_tools};
@@ -355,4 +356,79 @@ fn a_configured_broker_is_never_replaced_by_the_local_store() {
     );
     // The records wait for the broker rather than being dropped.
     assert!(!home.path().join("audit.jsonl.shipped").exists());
+}
+
+/// The request id `gate run --no-wait` names on stderr.
+fn request_id(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    text.split_once("note: request ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no request id in {text}"))
+        .to_string()
+}
+
+#[test]
+fn the_requester_cancels_a_waiting_request_by_prefix() {
+    let home = Home::with_policy(
+        "version: 1\nrules:\n  - {name: ask, match: {tools: [touch]}, decision: approve}\n",
+    );
+    let marker = home.path().join("ran");
+    let run = || {
+        let mut cmd = home.gate();
+        cmd.args(["run", "--no-wait", "--reason", "r", "--", "touch"])
+            .arg(&marker);
+        cmd
+    };
+    let id = request_id(&run().assert().code(75).get_output().stderr);
+    home.gate()
+        .args(["cancel", &id[..10]])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("cancelled {id}")));
+    home.gate()
+        .args(["show", &id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("{id} (cancelled)")));
+    let cancelled = home
+        .records()
+        .into_iter()
+        .find(|r| r["event"] == "cancelled")
+        .expect("a cancelled record");
+    assert_eq!(cancelled["id"], id.as_str());
+    // A cancelled request is over: the identical command asks again, under a new id, and nothing ran.
+    let again = request_id(&run().assert().code(75).get_output().stderr);
+    assert_ne!(again, id);
+    assert!(!marker.exists());
+    home.gate()
+        .args(["cancel", &id])
+        .assert()
+        .code(predicate::ne(0))
+        .stderr(predicate::str::contains("error:"))
+        .stderr(predicate::str::contains("hint:"));
+}
+
+#[test]
+fn gate_policy_names_the_policy_and_the_flag_beats_it() {
+    let home = Home::with_policy(&allow_tools(&["touch"]));
+    let deny = home.write(
+        "elsewhere.yaml",
+        "version: 1\nrules:\n  - {name: no-touching, match: {tools: [touch]}, decision: deny}\n",
+    );
+    let explain = |env_policy: Option<&Path>, flag: Option<&Path>| {
+        let mut cmd = home.gate();
+        if let Some(p) = env_policy {
+            cmd.env("GATE_POLICY", p);
+        }
+        cmd.arg("explain");
+        if let Some(p) = flag {
+            cmd.arg("--policy").arg(p);
+        }
+        let out = cmd.args(["--", "touch", "x"]).assert().success();
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    };
+    let home_policy = home.path().join("policy.yaml");
+    assert!(explain(None, None).contains("decision     allow"));
+    assert!(explain(Some(&deny), None).contains("decision     deny (rule: no-touching)"));
+    assert!(explain(Some(&deny), Some(&home_policy)).contains("decision     allow"));
 }

@@ -68,3 +68,31 @@ fn answering_yes_runs_it() {
         .collect();
     assert_eq!(decided.last().unwrap()["decision"], "allow");
 }
+
+/// What `gate explain` shows on a pseudo-terminal, with or without `NO_COLOR`.
+fn explain_on_a_terminal(no_color: bool) -> String {
+    let home = Home::new();
+    let line = format!(
+        "{} explain -- psql -c 'DROP TABLE t'",
+        assert_cmd::cargo::cargo_bin("gate").display()
+    );
+    let mut cmd = home.std_command("script");
+    cmd.args(["-qefc", &line, "/dev/null"]).env("TERM", "xterm");
+    if !no_color {
+        cmd.env_remove("NO_COLOR");
+    }
+    let out = cmd.output().expect("script(1) from util-linux/bsdutils");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn no_color_turns_the_terminal_colours_off() {
+    let coloured = explain_on_a_terminal(false);
+    assert!(
+        coloured.contains("\x1b["),
+        "colours on a terminal: {coloured:?}"
+    );
+    let plain = explain_on_a_terminal(true);
+    assert!(plain.contains("decision"), "{plain:?}");
+    assert!(!plain.contains("\x1b["), "NO_COLOR: {plain:?}");
+}
