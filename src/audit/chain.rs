@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::event::Event;
-use crate::request::sha256_tagged;
+use crate::request::{sha256_tagged, sha256_tagged_parts};
 
 /// The `prev` of the first record.
 pub const GENESIS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
@@ -18,41 +18,61 @@ pub struct Tail {
 }
 
 /// Writes a JSON value canonically: object keys sorted, no insignificant whitespace. Done by hand so that the
-/// form never depends on which serde_json features some other crate switched on.
+/// form never depends on which serde_json features some other crate switched on; strings and numbers are
+/// serde_json's own output.
 pub fn canonical(value: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(value, &mut out);
-    out
+    let mut out = Vec::new();
+    write_canonical(value, None, &mut out);
+    String::from_utf8(out).expect("JSON text is UTF-8")
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+/// Appends the canonical form of `value`. When it is an object holding the key `find`, returns the byte range of
+/// that member with the comma that joins it to the others: what is left without it is the canonical form of the
+/// object without the key, which is the body a record's hash is taken over.
+fn write_canonical(
+    value: &Value,
+    find: Option<&str>,
+    out: &mut Vec<u8>,
+) -> Option<std::ops::Range<usize>> {
+    let mut found = None;
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
-            out.push('{');
+            out.push(b'{');
+            let only = keys.len() == 1;
             for (i, k) in keys.into_iter().enumerate() {
+                let start = out.len();
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                write_canonical(&map[k], out);
+                serde_json::to_writer(&mut *out, k).expect("a string serialises");
+                out.push(b':');
+                write_canonical(&map[k], None, out);
+                if find == Some(k.as_str()) {
+                    // The first member takes the comma after it; any other, the one before it.
+                    found = Some(if i == 0 && !only {
+                        start..out.len() + 1
+                    } else {
+                        start..out.len()
+                    });
+                }
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                write_canonical(v, out);
+                write_canonical(v, None, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        other => out.push_str(&other.to_string()),
+        other => serde_json::to_writer(&mut *out, other).expect("a scalar serialises"),
     }
+    found
 }
 
 /// Builds the record that follows `prev`: returns the line (without newline) and the new tail.
@@ -124,31 +144,61 @@ pub struct Verified {
 /// Checks a whole audit file. `head` is the last (seq, hash) gate recorded as written, when known: it is what
 /// catches a file cut short at a record boundary.
 pub fn verify(bytes: &[u8], head: Option<&Tail>) -> Result<Verified, ChainError> {
-    let mut lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
-    let complete = bytes.last().is_none_or(|&b| b == b'\n');
-    if complete {
-        lines.pop();
+    let mut verifier = Verifier::new(head.cloned());
+    let mut lines = bytes.split_inclusive(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        verifier.line(line, lines.peek().is_none())?;
     }
-    let mut out = Verified::default();
-    let mut torn: Option<(usize, &[u8])> = None;
-    let mut head_hash_seen = false;
-    for (index, raw) in lines.iter().enumerate() {
-        let line = index + 1;
-        // A record is only whole once its newline is written: without one the line is torn, even if it parses.
-        if index + 1 == lines.len() && !complete {
-            return Err(ChainError::TornLastLine { line });
+    verifier.finish()
+}
+
+/// Checks a chain a line at a time, so that a file of any size is verified in bounded memory: feed it every
+/// line in order (with its newline, when it has one), then [`Verifier::finish`].
+#[derive(Debug)]
+pub struct Verifier {
+    head: Option<Tail>,
+    out: Verified,
+    line: usize,
+    /// A line that is not a record, waiting for the `sealed` record that must follow it.
+    torn: Option<(usize, Vec<u8>)>,
+    head_hash_seen: bool,
+    /// Reused for each record's canonical forms.
+    scratch: Vec<u8>,
+}
+
+impl Verifier {
+    pub fn new(head: Option<Tail>) -> Self {
+        Verifier {
+            head,
+            out: Verified::default(),
+            line: 0,
+            torn: None,
+            head_hash_seen: false,
+            scratch: Vec::new(),
         }
-        let parsed: Option<Value> = std::str::from_utf8(raw)
-            .ok()
-            .and_then(|s| serde_json::from_str(s).ok());
+    }
+
+    /// The next line. `last` says it is the file's last, which alone may lack its newline (and is then torn).
+    pub fn line(&mut self, with_newline: &[u8], last: bool) -> Result<(), ChainError> {
+        self.line += 1;
+        let line = self.line;
+        let Some(raw) = with_newline.strip_suffix(b"\n") else {
+            // A record is only whole once its newline is written: without one the line is torn, even if it
+            // parses.
+            debug_assert!(last, "only the last line can lack its newline");
+            return Err(ChainError::TornLastLine { line });
+        };
+        let parsed: Option<Value> = serde_json::from_slice(raw).ok();
         let Some(value) = parsed.filter(Value::is_object) else {
-            if torn.is_some() {
+            if self.torn.is_some() {
                 return Err(ChainError::NotJson { line: line - 1 });
             }
-            torn = Some((line, raw));
-            continue;
+            self.torn = Some((line, raw.to_vec()));
+            return Ok(());
         };
-        if canonical(&value).as_bytes() != *raw {
+        self.scratch.clear();
+        let hash_member = write_canonical(&value, Some("hash"), &mut self.scratch);
+        if self.scratch != raw {
             return Err(ChainError::NotCanonical { line });
         }
         let seq = value
@@ -169,12 +219,11 @@ pub fn verify(bytes: &[u8], head: Option<&Tail>) -> Result<Verified, ChainError>
                 line,
                 field: "hash",
             })?;
-        let mut body = value.clone();
-        body.as_object_mut().expect("object").remove("hash");
-        if sha256_tagged(canonical(&body).as_bytes()) != hash {
+        let body = hash_member.map_or([raw, &[][..]], |r| [&raw[..r.start], &raw[r.end..]]);
+        if sha256_tagged_parts(&body) != hash {
             return Err(ChainError::BadHash { line, seq });
         }
-        let expected = out.last.as_ref().map_or(1, |t| t.seq + 1);
+        let expected = self.out.last.as_ref().map_or(1, |t| t.seq + 1);
         if seq != expected {
             return Err(ChainError::Sequence {
                 line,
@@ -182,46 +231,51 @@ pub fn verify(bytes: &[u8], head: Option<&Tail>) -> Result<Verified, ChainError>
                 found: seq,
             });
         }
-        if prev != out.last.as_ref().map_or(GENESIS, |t| t.hash.as_str()) {
+        if prev != self.out.last.as_ref().map_or(GENESIS, |t| t.hash.as_str()) {
             return Err(ChainError::Link { line, seq });
         }
-        if let Some((torn_line, torn_bytes)) = torn.take() {
+        if let Some((torn_line, torn_bytes)) = self.torn.take() {
             // Only a seal that names exactly these bytes excuses a line that is not a record.
             let seals = value.get("event").and_then(Value::as_str) == Some("sealed")
                 && value.get("torn_digest").and_then(Value::as_str)
-                    == Some(sha256_tagged(torn_bytes).as_str())
+                    == Some(sha256_tagged(&torn_bytes).as_str())
                 && value.get("torn_bytes").and_then(Value::as_u64) == Some(torn_bytes.len() as u64);
             if !seals {
                 return Err(ChainError::NotJson { line: torn_line });
             }
-            out.sealed.push((torn_line, seq));
+            self.out.sealed.push((torn_line, seq));
         }
-        if let Some(h) = head
+        if let Some(h) = &self.head
             && h.seq == seq
         {
             if h.hash != hash {
                 return Err(ChainError::HeadMismatch { seq });
             }
-            head_hash_seen = true;
+            self.head_hash_seen = true;
         }
-        out.records += 1;
-        out.last = Some(Tail {
+        self.out.records += 1;
+        self.out.last = Some(Tail {
             seq,
             hash: hash.to_string(),
         });
+        Ok(())
     }
-    if let Some((line, _)) = torn {
-        return Err(ChainError::NotJson { line });
+
+    /// The verdict once every line is in.
+    pub fn finish(self) -> Result<Verified, ChainError> {
+        if let Some((line, _)) = self.torn {
+            return Err(ChainError::NotJson { line });
+        }
+        if let Some(h) = &self.head
+            && !self.head_hash_seen
+        {
+            return Err(ChainError::Truncated {
+                expected: h.seq,
+                found: self.out.last.as_ref().map_or(0, |t| t.seq),
+            });
+        }
+        Ok(self.out)
     }
-    if let Some(h) = head
-        && !head_hash_seen
-    {
-        return Err(ChainError::Truncated {
-            expected: h.seq,
-            found: out.last.as_ref().map_or(0, |t| t.seq),
-        });
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

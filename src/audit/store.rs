@@ -324,18 +324,52 @@ impl AuditLog {
         read.map_err(open_err)
     }
 
-    /// Verifies the whole chain against the head.
+    /// Verifies the whole chain against the head, a line at a time under a shared lock: memory stays at one
+    /// record's worth whatever the file's size.
     pub fn verify(&self) -> Result<Verified, AuditError> {
-        let (bytes, head) = self.read()?;
-        if head.is_none() && !bytes.is_empty() {
-            return Err(AuditError::HeadMissing {
-                path: self.head_path(),
-            });
-        }
-        chain::verify(&bytes, head.as_ref()).map_err(|source| AuditError::Chain {
+        let open_err = |source| AuditError::Open {
             path: self.path.clone(),
             source,
-        })
+        };
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Verified::default()),
+            Err(e) => return Err(open_err(e)),
+        };
+        file.lock_shared().map_err(|source| AuditError::Lock {
+            path: self.path.clone(),
+            source,
+        })?;
+        let result = (|| {
+            let head = std::fs::read(self.head_path())
+                .ok()
+                .and_then(|h| serde_json::from_slice::<Tail>(&h).ok());
+            if head.is_none() && file.metadata().map_err(open_err)?.len() > 0 {
+                return Err(AuditError::HeadMissing {
+                    path: self.head_path(),
+                });
+            }
+            let chain_err = |source| AuditError::Chain {
+                path: self.path.clone(),
+                source,
+            };
+            let mut verifier = chain::Verifier::new(head);
+            let mut reader = std::io::BufReader::with_capacity(1 << 16, &file);
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                if std::io::BufRead::read_until(&mut reader, b'\n', &mut line).map_err(open_err)?
+                    == 0
+                {
+                    break;
+                }
+                let last = !line.ends_with(b"\n");
+                verifier.line(&line, last).map_err(chain_err)?;
+            }
+            verifier.finish().map_err(chain_err)
+        })();
+        let _ = file.unlock();
+        result
     }
 
     /// Every record that parses, in file order. Torn or damaged lines are skipped here; `verify` reports them.
