@@ -80,7 +80,8 @@ fn first_child(node: &SyntaxNode) -> Option<SyntaxNode> {
 ///
 /// Casts are not among them. A cast runs the target type's input function: for a base, enum, range or composite
 /// type that is C code only a superuser can install (or built-in), and for a domain it adds the domain's CHECK
-/// constraints, which were DDL when they were made. That is the standing of a view or a row-level security
+/// constraints, which were DDL when they were made; a user type may also have a `CREATE CAST … WITH FUNCTION`,
+/// and the source type of `col::text` is not visible at all. That is the standing of a view or a row-level security
 /// policy, which a plain `SELECT` also runs: schema the database already holds, which gate reviewed as a
 /// `schema_change` when it was created through gate, and which the database's own privileges back up.
 fn walk(stmt: &SyntaxNode) -> Vec<SqlFinding> {
