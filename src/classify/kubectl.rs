@@ -71,6 +71,27 @@ const GLOBAL: &[Flag] = &[
 
 /// Each subcommand gate classifies, with its own flags: the `Options:` of `kubectl CMD --help`, kubectl 1.32.4.
 /// A path not listed here (`kubectl alpha`, `create ingress`, a plugin) is `unknown`.
+/// `kubectl label` and `kubectl annotate` take the same flags (both are built on kubectl's metadata editor).
+const LABEL_AND_ANNOTATE: &[Flag] = &[
+    f("all", None, Bool),
+    f("all-namespaces", Some('A'), Bool),
+    f("allow-missing-template-keys", None, Bool),
+    f("dry-run", None, Opt),
+    f("field-manager", None, Str),
+    f("field-selector", None, Str),
+    f("filename", Some('f'), Str),
+    f("kustomize", Some('k'), Str),
+    f("list", None, Bool),
+    f("local", None, Bool),
+    f("output", Some('o'), Str),
+    f("overwrite", None, Bool),
+    f("recursive", Some('R'), Bool),
+    f("resource-version", None, Str),
+    f("selector", Some('l'), Str),
+    f("show-managed-fields", None, Bool),
+    f("template", None, Str),
+];
+
 const COMMANDS: &[(&str, &[Flag])] = &[
     ("help", &[]),
     ("options", &[]),
@@ -910,50 +931,8 @@ const COMMANDS: &[(&str, &[Flag])] = &[
             f("template", None, Str),
         ],
     ),
-    (
-        "label",
-        &[
-            f("all", None, Bool),
-            f("all-namespaces", Some('A'), Bool),
-            f("allow-missing-template-keys", None, Bool),
-            f("dry-run", None, Opt),
-            f("field-manager", None, Str),
-            f("field-selector", None, Str),
-            f("filename", Some('f'), Str),
-            f("kustomize", Some('k'), Str),
-            f("list", None, Bool),
-            f("local", None, Bool),
-            f("output", Some('o'), Str),
-            f("overwrite", None, Bool),
-            f("recursive", Some('R'), Bool),
-            f("resource-version", None, Str),
-            f("selector", Some('l'), Str),
-            f("show-managed-fields", None, Bool),
-            f("template", None, Str),
-        ],
-    ),
-    (
-        "annotate",
-        &[
-            f("all", None, Bool),
-            f("all-namespaces", Some('A'), Bool),
-            f("allow-missing-template-keys", None, Bool),
-            f("dry-run", None, Opt),
-            f("field-manager", None, Str),
-            f("field-selector", None, Str),
-            f("filename", Some('f'), Str),
-            f("kustomize", Some('k'), Str),
-            f("list", None, Bool),
-            f("local", None, Bool),
-            f("output", Some('o'), Str),
-            f("overwrite", None, Bool),
-            f("recursive", Some('R'), Bool),
-            f("resource-version", None, Str),
-            f("selector", Some('l'), Str),
-            f("show-managed-fields", None, Bool),
-            f("template", None, Str),
-        ],
-    ),
+    ("label", LABEL_AND_ANNOTATE),
+    ("annotate", LABEL_AND_ANNOTATE),
     (
         "set image",
         &[
