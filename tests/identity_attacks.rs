@@ -132,6 +132,21 @@ fn with_select<'a>(prefix: &[&'a str]) -> Vec<&'a str> {
 
 /// Asserts that the command is unknown and denied under the reads-only policy, that the detail says `says`, and
 /// that `gate run` refuses it with 77 without starting the stand-in.
+/// PATH entries that are relative: `.`, an empty entry (execvp's current directory) from `evil`, and a relative
+/// name from `root`, each putting `evil/psql` first.
+fn assert_relative_path_entries_refused(
+    lab: &Lab,
+    evil: &Path,
+    root: &Path,
+    normal: &str,
+    fake: &str,
+) {
+    let argv = with_select(&["psql"]);
+    assert_refused(lab, evil, &format!(".:{normal}"), &argv, fake);
+    assert_refused(lab, evil, &format!(":{normal}"), &argv, fake);
+    assert_refused(lab, root, &format!("evil:{normal}"), &argv, fake);
+}
+
 fn assert_refused(lab: &Lab, cwd: &Path, path: &str, argv: &[&str], says: &str) {
     let json = lab.explain(cwd, path, argv);
     assert_eq!(json["decision"], "deny", "{argv:?} PATH={path}: {json}");
@@ -167,27 +182,7 @@ fn a_psql_gate_does_not_trust_is_unknown_wherever_the_name_leads_to_it() {
         &fake,
     );
     // Relative PATH entries: `.`, an empty entry (execvp: the current directory), and a relative name.
-    assert_refused(
-        &lab,
-        evil,
-        &format!(".:{normal}"),
-        &with_select(&["psql"]),
-        &fake,
-    );
-    assert_refused(
-        &lab,
-        evil,
-        &format!(":{normal}"),
-        &with_select(&["psql"]),
-        &fake,
-    );
-    assert_refused(
-        &lab,
-        root,
-        &format!("evil:{normal}"),
-        &with_select(&["psql"]),
-        &fake,
-    );
+    assert_relative_path_entries_refused(&lab, evil, root, &normal, &fake);
     // `..` that climbs out of a trusted directory, as an argv[0] and as a PATH entry.
     let climb = format!("/usr/bin/../..{}", evil.display());
     assert_refused(
@@ -270,27 +265,7 @@ rules:
     let first = format!("{}:{normal}", evil.display());
     assert_refused(&lab, evil, &normal, &with_select(&["./psql"]), &fake);
     assert_refused(&lab, root, &first, &with_select(&["psql"]), &fake);
-    assert_refused(
-        &lab,
-        evil,
-        &format!(".:{normal}"),
-        &with_select(&["psql"]),
-        &fake,
-    );
-    assert_refused(
-        &lab,
-        evil,
-        &format!(":{normal}"),
-        &with_select(&["psql"]),
-        &fake,
-    );
-    assert_refused(
-        &lab,
-        root,
-        &format!("evil:{normal}"),
-        &with_select(&["psql"]),
-        &fake,
-    );
+    assert_relative_path_entries_refused(&lab, evil, root, &normal, &fake);
     let json = lab.explain(root, &first, &with_select(&["psql"]));
     assert_eq!(json["findings"][0]["tool"], fake.as_str(), "{json}");
     // The real psql still matches both.
